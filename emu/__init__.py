@@ -1,0 +1,1 @@
+"""emu — the machine: Unicorn, hooks, the Linux kernel model, tracer, REPL, CLI."""

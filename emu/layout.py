@@ -1,0 +1,46 @@
+"""emu/layout.py — the fixed guest address map (the same in every run, so traces match).
+
+    address              size     perms  what
+    0x0000000000401000   0x2000   r-x    text: the profile's stubs, then the driver (main.*)
+    0x000000000042c000   0x1000   r-x    runtime text: trampolines, one real RET each
+    0x00000000005a0000   0x1000   rw-    runtime data: m0 (with m.tls) and g0
+    0x000000c000000000   0x1000   rw-    heap arena head: the goroutine structs g1, g2, ...
+    0x000000c000030000   0x1000   ---    guard page below the goroutine stack (unmapped)
+    0x000000c000031000   0x8000   rw-    goroutine stack [stack.lo, stack.hi)
+    0x000000c000040000   0x10000  rw-    user heap: buffers and strings for syscall arguments
+    0x000000c000800000   0x40000  rw-    more goroutine stacks (the thread world)
+
+The text sits where Go's linker puts it for linux/amd64 (0x401000); goroutine structs,
+stacks and buffers sit in Go's heap arena (0xc000000000), as in a real Go process, so
+the numbers a learner sees look like the ones gdb shows on a Go binary.
+"""
+TEXT_BASE = 0x401000
+TEXT_SIZE = 0x2000
+DRIVER_OFFSET = 0x1800            # main.* lives at TEXT_BASE + DRIVER_OFFSET
+
+RUNTIME_TEXT = 0x42C000
+RUNTIME_TEXT_SIZE = 0x1000
+TRAMPOLINES = {                   # each is a single RET; a hook at the address runs the model
+    "runtime.entersyscall": RUNTIME_TEXT + 0x000,
+    "runtime.exitsyscall": RUNTIME_TEXT + 0x020,
+    "runtime.entersyscallblock": RUNTIME_TEXT + 0x040,
+}
+
+RUNTIME_DATA = 0x5A0000
+RUNTIME_DATA_SIZE = 0x1000
+M0 = RUNTIME_DATA + 0x000         # runtime.m0
+G0 = RUNTIME_DATA + 0x400         # runtime.g0 (m0's scheduling stack's g)
+
+HEAP_ARENA = 0xC000000000
+HEAP_ARENA_SIZE = 0x1000
+G1 = HEAP_ARENA + 0x180           # the main goroutine's g struct
+G_STRIDE = 0x180                  # room for one go1.10 g struct (< 0x180 bytes)
+
+GUARD_PAGE = 0xC000030000         # left unmapped: running off the stack faults here
+STACK_LO = 0xC000031000
+STACK_HI = 0xC000039000
+
+USER_HEAP = 0xC000040000
+USER_HEAP_SIZE = 0x10000
+
+FRAME_RESERVE = 0x100             # the driver's frame sits this far below stack.hi

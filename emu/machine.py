@@ -1,0 +1,211 @@
+"""emu/machine.py — one Unicorn x86-64 CPU running a profile's stubs against the kernel model.
+
+What the hardware and Linux do that Unicorn does not, and this module does (DESIGN
+"One syscall, end to end"): at SYSCALL, RCX ← address of the next instruction and
+R11 ← RFLAGS (RF cleared), RAX ← result or -errno, every other register preserved;
+RFLAGS starts at 0x202 as in a Linux user process. In the SYSCALL hook RIP still holds
+the SYSCALL's own address; Unicorn adds its length afterwards.
+
+Hooks: one on the SYSCALL instruction, one per trampoline address (a real RET) and one
+for invalid memory — never a per-instruction hook unless a tracer is attached.
+"""
+from __future__ import annotations
+
+import struct
+
+from unicorn import (UC_ARCH_X86, UC_HOOK_CODE, UC_HOOK_INSN, UC_HOOK_INTR,
+                     UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
+                     UC_HOOK_MEM_WRITE_UNMAPPED, UC_HOOK_MEM_FETCH_PROT,
+                     UC_HOOK_MEM_READ_PROT, UC_HOOK_MEM_WRITE_PROT,
+                     UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED,
+                     UC_MEM_FETCH_PROT, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
+                     UC_MODE_64, Uc, UcError)
+from unicorn.x86_const import UC_X86_INS_SYSCALL
+
+from asm.image import Image
+from emu import layout as L
+from emu.errors import BudgetExceeded, GuestFault, StrictViolation
+from emu.events import EventLog
+from emu.kernel.dispatch import Kernel
+from emu.kernel.block import Deadlock
+from emu.memory import GuestMemory, R, W, X
+from emu.regs import REG_IDS, RegBatch, SYSCALL_ARG_REGS, TRACE_REGS, GPRS
+
+RFLAGS_INIT = 0x202          # IF set + the always-one bit 1: a Linux user process
+RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (facts §4.1)
+MAIN_TID = 1000
+DEFAULT_BUDGET = 1_000_000   # instructions per run unless the user asks otherwise
+
+_ACCESS = {UC_MEM_READ_UNMAPPED: "read of unmapped", UC_MEM_WRITE_UNMAPPED: "write to unmapped",
+           UC_MEM_FETCH_UNMAPPED: "fetch from unmapped", UC_MEM_READ_PROT: "read of protected",
+           UC_MEM_WRITE_PROT: "write to protected", UC_MEM_FETCH_PROT: "fetch from non-executable"}
+
+
+class Machine:
+    """The CPU, guest memory and the kernel model; runs code from an :class:`Image`."""
+
+    def __init__(self, image: Image, kernel: Kernel | None = None, log: EventLog | None = None):
+        self.image = image
+        self.kernel = kernel or Kernel()
+        self.log = log or EventLog()
+        self.uc = Uc(UC_ARCH_X86, UC_MODE_64)
+        self.mem = GuestMemory(self.uc)
+        self.tid = MAIN_TID
+        self.runtime_hook = None          # fn(name, callerpc, callersp), set by the runtime bridge
+        self.tracer = None
+        self.exit_status: int | None = None
+        self._error: Exception | None = None
+        self._fault: tuple | None = None
+        self._hooks: list[int] = []
+        self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
+        self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
+        self._all = RegBatch(self.uc, TRACE_REGS)
+        self._map()
+        self.install_hooks()
+
+    # -- address space ---------------------------------------------------------------
+    def _map(self) -> None:
+        m = self.mem
+        m.map(L.TEXT_BASE, L.TEXT_SIZE, R | X, "text", host=False)
+        m.map(L.RUNTIME_TEXT, L.RUNTIME_TEXT_SIZE, R | X, "runtime text", host=False)
+        m.map(L.RUNTIME_DATA, L.RUNTIME_DATA_SIZE, R | W, "runtime data")
+        m.map(L.HEAP_ARENA, L.HEAP_ARENA_SIZE, R | W, "heap arena (g structs)")
+        m.map(L.STACK_LO, L.STACK_HI - L.STACK_LO, R | W, "goroutine stack")
+        m.map(L.USER_HEAP, L.USER_HEAP_SIZE, R | W, "user heap")
+        # int3 everywhere in the text pages: a stray jump traps instead of sliding along
+        m.poke(L.TEXT_BASE, b"\xcc" * L.TEXT_SIZE)
+        m.poke(L.RUNTIME_TEXT, b"\xcc" * L.RUNTIME_TEXT_SIZE)
+        m.poke(self.image.base, self.image.code)
+        for addr in L.TRAMPOLINES.values():
+            m.poke(addr, b"\xc3")                  # a real RET: the model runs in the hook
+
+    # -- hooks -------------------------------------------------------------------------
+    def install_hooks(self) -> None:
+        """(Re)install every hook; a tracer's hooks go first so it sees each instruction
+        complete before a trampoline's runtime events (Unicorn calls hooks in order added)."""
+        for h in self._hooks:
+            self.uc.hook_del(h)
+        self._hooks = []
+        if self.tracer is not None:
+            self._hooks += self.tracer.hooks(self.uc)
+        add = self.uc.hook_add
+        for name, addr in L.TRAMPOLINES.items():
+            self._hooks.append(add(UC_HOOK_CODE, self._on_trampoline, name, addr, addr))
+        self._hooks.append(add(UC_HOOK_INSN, self._on_syscall, None, 1, 0, UC_X86_INS_SYSCALL))
+        bad = (UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED
+               | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT)
+        self._hooks.append(add(bad, self._on_bad_memory))
+        self._hooks.append(add(UC_HOOK_INTR, self._on_interrupt))
+
+    def attach_tracer(self, tracer) -> None:
+        self.tracer = tracer
+        self.install_hooks()
+
+    def detach_tracer(self) -> None:
+        self.tracer = None
+        self.install_hooks()
+
+    def _fail(self, err: Exception) -> None:
+        """Stop the CPU and remember why; ``run`` raises it once ``emu_start`` returns."""
+        if self._error is None:
+            self._error = err
+        self.uc.emu_stop()
+
+    def _on_trampoline(self, uc, addr, size, name) -> None:
+        if self.runtime_hook is None:
+            return
+        rsp = self.uc.reg_read(REG_IDS["rsp"])
+        callerpc = self.mem.u64(rsp)
+        try:
+            self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp()
+        except Exception as e:          # a Throw from the model, or a bridge error
+            self._fail(e)
+
+    def _on_syscall(self, uc, _user) -> None:
+        try:
+            self._syscall()
+        except Exception as e:
+            self._fail(e)
+
+    def _syscall(self) -> None:
+        rax, *args, rip, rflags = self._sysregs.read()
+        args = tuple(args)
+        k, log, t = self.kernel, self.log, self.kernel.clock
+        log.emit("syscall", t.now_ns, self.tid, nr=rax, name=k.name_of(rax),
+                 args=[[n, r, v] for n, r, v, _ in k.named_args(rax, args)])
+        res = k.syscall(self.mem, rax, args, tid=self.tid)
+        if res.block is not None:
+            res = self.block(res)
+        if getattr(res, "strict_violation", False):
+            raise StrictViolation(f"--strict: unknown syscall {rax} at "
+                                  f"{self.image.symbolize(rip) or hex(rip)} (the model returned -ENOSYS)")
+        ret = res.ret & 0xFFFFFFFFFFFFFFFF
+        rcx, r11 = rip + 2, rflags & ~RF          # SYSCALL is 2 bytes: 0f 05
+        self._sysret.write((ret, rcx, r11))
+        log.emit("sysret", t.now_ns, self.tid, nr=rax, name=res.name, ret=res.ret,
+                 errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
+        if res.exit_status is not None:
+            self.exit_status = res.exit_status
+            self.uc.emu_stop()
+
+    def block(self, res):
+        """A syscall that would block, with this thread alone in the world."""
+        try:
+            return self.kernel.run_blocked_alone(self.mem, res)
+        except Deadlock as e:
+            raise GuestFault(f"deadlock: {e}") from None
+
+    def _on_bad_memory(self, uc, access, addr, size, value, _user) -> bool:
+        self._fault = (access, addr, size)
+        return False                     # let Unicorn stop with the error
+
+    def _on_interrupt(self, uc, intno, _user) -> None:
+        pc = self.uc.reg_read(REG_IDS["rip"])
+        name = {3: "int3", 0x80: "int 0x80 (the 32-bit syscall gate)"}.get(intno, f"interrupt {intno}")
+        self._fail(GuestFault(f"guest executed {name} near {self._where(pc)}"))
+
+    def _where(self, pc: int) -> str:
+        insn = self.image.at(pc)
+        sym = self.image.symbolize(pc)
+        if insn is not None:
+            return f"{pc:#x} {insn.where} ({insn.go.split(chr(9))[0]} {insn.go.split(chr(9))[-1]!s}; {insn.intel})".replace(" ;", ";")
+        return f"{pc:#x}" + (f" {sym}" if sym else "")
+
+    # -- running -----------------------------------------------------------------------
+    def regs(self) -> dict[str, int]:
+        return dict(zip(TRACE_REGS, self._all.read()))
+
+    def set_regs(self, values: dict[str, int]) -> None:
+        for name, v in values.items():
+            self.uc.reg_write(REG_IDS[name], v & 0xFFFFFFFFFFFFFFFF)
+
+    def run(self, begin: int, until: int, budget: int = DEFAULT_BUDGET) -> None:
+        """Run from ``begin`` until the PC reaches ``until``; raise what stopped it otherwise."""
+        self._error = self._fault = None
+        try:
+            self.uc.emu_start(begin, until, 0, budget)
+        except UcError as e:
+            pc = self.uc.reg_read(REG_IDS["rip"])
+            if self.tracer is not None:
+                self.tracer.abort()
+            if self._error is not None:
+                raise self._error from None
+            raise GuestFault(self._describe_fault(e, pc)) from None
+        finally:
+            if self.tracer is not None:
+                self.tracer.finish()
+        if self._error is not None:
+            raise self._error
+        pc = self.uc.reg_read(REG_IDS["rip"])
+        if pc != until and self.exit_status is None:
+            raise BudgetExceeded(f"instruction budget of {budget} exhausted at {self._where(pc)}")
+
+    def _describe_fault(self, err: UcError, pc: int) -> str:
+        if self._fault is not None:
+            access, addr, size = self._fault
+            what = _ACCESS.get(access, "bad access at")
+            return f"guest fault: {what} memory at {addr:#x} ({size} bytes) by {self._where(pc)}"
+        return f"guest fault: {err} at {self._where(pc)}"
+
+    def read_u64s(self, addr: int, n: int) -> tuple[int, ...]:
+        return struct.unpack(f"<{n}Q", self.mem.read(addr, 8 * n))

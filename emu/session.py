@@ -1,0 +1,138 @@
+"""emu/session.py — a profile's image, the machine, the kernel and the runtime, wired together.
+
+``Session.call(stub, trap, args)`` is one Go call of a syscall stub: a driver function
+(``main.call<Stub>``) whose frame holds trap, a1…a6 and the result slots CALLs the stub;
+the run stops at the sentinel after that CALL; r1, r2 and err are then read back from
+the frame exactly where Go's caller reads them.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from asm.assembler import assemble
+from asm.stub import Stub, go_listing
+from emu import layout as L
+from emu.events import EventLog
+from emu.kernel.dispatch import Kernel
+from emu.kernel.errno import SysError, errno_name
+from emu.kernel.vfs import VFS
+from emu.machine import DEFAULT_BUDGET, RFLAGS_INIT, Machine
+from emu.regs import GPRS, REG_IDS
+from emu.rtbridge import RuntimeBridge
+
+PROFILES = ("go1.10",)
+
+
+def load_stubs(profile: str) -> dict[str, Stub]:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; supported: {', '.join(PROFILES)}")
+    from asm.go1_10 import STUBS
+    return STUBS
+
+
+def driver(stub: Stub) -> Stub:
+    """``main.call<Stub>``: the Go caller. Its frame is laid out by Python before the run."""
+    short = stub.name.split(".")[-1]
+    return go_listing(f"main.call{short}", "$0-0", (), (), 1, "driver", [
+        (f"CALL\tsyscall·{short}(SB)", f"call {stub.name}"),
+        ("done:", ""),
+        ("INT3\t// never executed: the run stops here", "int3"),
+    ], calls_runtime=False, doc=f"calls {stub.name} the way Go's caller does")
+
+
+@dataclass
+class CallResult:
+    r1: int
+    r2: int
+    err: int
+    exit_status: int | None = None
+
+    @property
+    def errname(self) -> str | None:
+        return errno_name(self.err) if self.err else None
+
+
+class Session:
+    """Everything for running calls of one profile's stubs."""
+
+    def __init__(self, profile: str = "go1.10", fs: str | None = None, strict: bool = False,
+                 extra_stubs: list[Stub] | None = None, log: EventLog | None = None):
+        self.profile = profile
+        stubs = dict(load_stubs(profile))
+        for s in extra_stubs or ():
+            stubs[s.name] = s
+        self.stubs = stubs
+        order = list(stubs.values())
+        order += [driver(s) for s in order]
+        self.image = assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
+        if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
+            raise ValueError("the stubs do not fit in the text pages")
+        self.kernel = Kernel(fs=VFS(fs), strict=strict)
+        self.log = log or EventLog()
+        self.machine = Machine(self.image, self.kernel, self.log)
+        self.runtime = RuntimeBridge(self.machine, profile)
+        self._heap = L.USER_HEAP
+        self.setup_files: list[tuple[int, str]] = []     # (fd, path) opened before the run
+
+    # -- user memory for arguments ---------------------------------------------------
+    def alloc(self, size: int, data: bytes = b"") -> int:
+        """Reserve ``size`` bytes of the user heap (16-byte aligned) and fill with ``data``."""
+        addr = self._heap
+        end = addr + max(size, len(data))
+        if end > L.USER_HEAP + L.USER_HEAP_SIZE:
+            raise ValueError(f"the user heap holds {L.USER_HEAP_SIZE} bytes; arguments need more")
+        self._heap = (end + 15) & ~15
+        self.machine.mem.poke(addr, data.ljust(size, b"\0"))
+        return addr
+
+    def open_for_setup(self, path: str) -> int:
+        """Open ``path`` read-only in the guest before the run (what os.Open did): fd or -errno."""
+        try:
+            f = self.kernel.vfs.open(path.encode(), 0)     # O_RDONLY
+            fd = self.kernel.fds.alloc(f)
+        except SysError as e:
+            return -e.errno
+        self.setup_files.append((fd, path))
+        return fd
+
+    def resolve_stub(self, name: str) -> Stub:
+        for cand in (name, f"syscall.{name}"):
+            if cand in self.stubs:
+                return self.stubs[cand]
+        raise ValueError(f"no stub {name!r}; this profile has: "
+                         + ", ".join(n.split(".")[-1] for n in self.stubs))
+
+    # -- one call ------------------------------------------------------------------------
+    def frame_base(self) -> int:
+        return L.STACK_HI - L.FRAME_RESERVE
+
+    def prepare(self, stub: Stub, trap: int, args: list[int], regs: dict | None = None) -> int:
+        """Write the caller's frame and the initial registers; return the driver's address."""
+        nargs = len(stub.args) - 1
+        if len(args) > nargs:
+            raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
+        words = [trap] + list(args) + [0] * (nargs - len(args)) + [0] * len(stub.results)
+        fp = self.frame_base()
+        self.machine.mem.poke(fp, struct.pack(f"<{len(words)}Q", *(w & 0xFFFFFFFFFFFFFFFF for w in words)))
+        init = {r: 0 for r in GPRS}
+        init.update(rsp=fp, rflags=RFLAGS_INIT)
+        init.update(regs or {})
+        self.machine.set_regs(init)
+        self.machine.uc.reg_write(REG_IDS["fs_base"], self.runtime.fs_base)
+        return self.image.symbols[f"main.call{stub.name.split('.')[-1]}"]
+
+    def call(self, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET,
+             regs: dict | None = None) -> CallResult:
+        s = self.resolve_stub(stub)
+        begin = self.prepare(s, trap, args, regs)
+        until = self.image.symbols[f"main.call{s.name.split('.')[-1]}.done"]
+        if self.machine.tracer is not None:
+            self.machine.tracer.start()
+        self.machine.run(begin, until, budget)
+        nargs = len(s.args)
+        r1, r2, err = self.machine.read_u64s(self.frame_base() + 8 * nargs, 3)
+        res = CallResult(r1, r2, err, self.machine.exit_status)
+        self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid, r1=r1, r2=r2, err=err,
+                      errname=res.errname)
+        return res

@@ -1,0 +1,106 @@
+"""runtime_py/go1_10/layout.py: go1.10 linux/amd64 byte offsets of what guest code can see.
+
+Guest code finds its g through TLS (FS:-8 = m.tls[0]) and compares SP with g.stackguard0; the
+emulator mirrors the model's fields into guest memory at these offsets. Offsets are computed by
+hand from go1.10 runtime2.go (every field before atomicstatus is an 8-byte word on amd64), and
+agree with the struct-offset table of the project's go-syscall facts (§3.4).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from runtime_py.go1_10.runtime2 import g
+
+# g field -> (offset, size in bytes). From go1.10 runtime2.go `type g struct`, in order.
+G_FIELDS: dict[str, tuple[int, int]] = {
+    "stack.lo": (0, 8),  # stack stack {lo, hi uintptr}
+    "stack.hi": (8, 8),
+    "stackguard0": (16, 8),  # uintptr; offset known to liblink (the prologue's CMPQ SP, 16(g))
+    "stackguard1": (24, 8),  # uintptr; offset known to liblink
+    "_panic": (32, 8),  # *_panic
+    "_defer": (40, 8),  # *_defer
+    "m": (48, 8),  # *m
+    "sched.sp": (56, 8),  # sched gobuf {sp, pc, g, ctxt, ret, lr, bp}: 7 words
+    "sched.pc": (64, 8),
+    "sched.g": (72, 8),
+    "sched.ctxt": (80, 8),
+    "sched.ret": (88, 8),
+    "sched.lr": (96, 8),
+    "sched.bp": (104, 8),
+    "syscallsp": (112, 8),  # uintptr
+    "syscallpc": (120, 8),  # uintptr
+    "stktopsp": (128, 8),  # uintptr
+    "param": (136, 8),  # unsafe.Pointer
+    "atomicstatus": (144, 4),  # uint32
+    "stackLock": (148, 4),  # uint32
+    "goid": (152, 8),  # int64
+    "waitsince": (160, 8),  # int64
+    "waitreason": (168, 16),  # string {ptr, len}
+    "schedlink": (184, 8),  # guintptr
+    "preempt": (192, 1),  # bool
+    "paniconfault": (193, 1),  # bool
+    "preemptscan": (194, 1),  # bool
+    "gcscandone": (195, 1),  # bool
+    "gcscanvalid": (196, 1),  # bool
+    "throwsplit": (197, 1),  # bool
+    "raceignore": (198, 1),  # int8
+    "sysblocktraced": (199, 1),  # bool
+    "sysexitticks": (200, 8),  # int64 (then traceseq 208, tracelastp 216)
+    "lockedm": (224, 8),  # muintptr
+}
+
+# An upper bound on sizeof(g) (hand-computed: the fields above end at 232; sig, writebuf,
+# sigcode0/1, sigpc, gopc, startpc, racectx, waiting, cgoCtxt, labels, timer, selectDone and
+# gcAssistBytes follow). The guest only needs the fields above; this is the size to reserve.
+SIZEOF_G = 0x180
+
+# m and p offsets (go1.10, hand-computed from runtime2.go `type m` / `type p`).
+M_G0 = 0
+M_TLS = 136  # tls [6]uintptr. FS base = &m.tls[0] + 8, so FS:-8 is m.tls[0] = the current g.
+M_CURG = 192
+M_P = 208
+M_NEXTP = 216
+M_LOCKS = 256  # int32
+P_STATUS = 12  # uint32 (after lock mutex 0 and id int32 8)
+P_SCHEDTICK = 24  # uint32
+P_SYSCALLTICK = 28  # uint32
+P_M = 64  # muintptr
+
+# Python attribute path of each G_FIELDS entry, where it differs from the key.
+_ATTR = {"stack.lo": ("stack", "lo"), "stack.hi": ("stack", "hi"),
+         "sched.sp": ("sched", "sp"), "sched.pc": ("sched", "pc"), "sched.g": ("sched", "g"),
+         "sched.ctxt": ("sched", "ctxt"), "sched.ret": ("sched", "ret"),
+         "sched.lr": ("sched", "lr"), "sched.bp": ("sched", "bp")}
+
+
+def _word(v: Any, addr_of: Callable[[Any], int]) -> int:
+    """A field's value as the integer stored in guest memory: pointers through addr_of."""
+    if v is None:
+        return 0
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v & 0xFFFFFFFFFFFFFFFF
+    return addr_of(v)
+
+
+def g_words(gp: g, addr_of: Callable[[Any], int]) -> list[tuple[int, int, int]]:
+    """The values to mirror into guest memory for gp: [(offset, size, value), ...].
+
+    Pointer fields (m, sched.g, schedlink, lockedm, _panic, _defer, param, ctxt) go through
+    addr_of(obj) -> guest address, which the emulator supplies; None is 0. waitreason is a Go
+    string {ptr, len}: two words, the pointer from addr_of(str) (0 for "") and the byte length.
+    """
+    out: list[tuple[int, int, int]] = []
+    for name, (off, size) in G_FIELDS.items():
+        if name == "waitreason":
+            s = gp.waitreason
+            out.append((off, 8, addr_of(s) if s else 0))
+            out.append((off + 8, 8, len(s.encode())))
+            continue
+        obj: Any = gp
+        for part in _ATTR.get(name, (name,)):
+            obj = getattr(obj, part)
+        out.append((off, size, _word(obj, addr_of) & ((1 << (8 * size)) - 1)))
+    return out

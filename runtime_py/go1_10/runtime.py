@@ -1,0 +1,221 @@
+"""runtime_py/go1_10/runtime.py: the go1.10 scheduler model, assembled into one Runtime class.
+
+Go's package-level variables (sched, allp, allm, allgs, gomaxprocs, m0, g0, mainStarted) are
+attributes; Go's functions are methods, split by topic over the mixins of proc_*.py and
+lock_futex.py, each with Go's name, arguments and statement order.
+
+Conventions:
+- `_g_ = self.os.getg()` is Go's `_g_ := getg()`: the g in this thread's TLS.
+- Locks and atomics are sequential: one thread touches runtime state at a time (os_linux.py);
+  an atomic.Cas is a compare-and-store (`_cas`, `_pcas`) that may still fail.
+- The execution tracer is off (trace.enabled == false); its events go to the observer as a
+  side channel at the places go1.10 emits them (observe.py).
+- A function that never returns in Go (execute, schedule, gogo, mcall's fn) is followed by
+  `return`, so a platform whose gogo does return unwinds without running anything more.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from runtime_py.go1_10.invariants import Invariants
+from runtime_py.go1_10.lock_futex import LockFutex
+from runtime_py.go1_10.os_linux import OS
+from runtime_py.go1_10.proc_g import ProcG
+from runtime_py.go1_10.proc_m import ProcM
+from runtime_py.go1_10.proc_runq import ProcRunq
+from runtime_py.go1_10.proc_sched import ProcSched
+from runtime_py.go1_10.proc_syscall import ProcSyscall
+from runtime_py.go1_10.proc_sysmon import ProcSysmon
+from runtime_py.go1_10.runtime2 import (
+    _Grunnable, _Grunning, _Pgcstop, _Pidle, _StackGuard, g, m, mcache, mutex, p, schedt,
+    stack, stackPreempt,
+)
+from runtime_py.observe import Observer
+from runtime_py.throw import throw
+
+
+class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSysmon,
+              Invariants):
+    """The go1.10 Go runtime scheduler, driven by a platform that implements OS."""
+
+    def __init__(self, os: OS, observer: Optional[Observer] = None, gomaxprocs: int = 1):
+        if gomaxprocs < 1:
+            raise ValueError(f"gomaxprocs must be >= 1, not {gomaxprocs}")
+        self.os = os
+        self.observer = observer if observer is not None else Observer()
+        self.gomaxprocs = gomaxprocs
+        self.sched = schedt()
+        self.allp: list[p] = []
+        self.allpLock = mutex(name="allpLock")
+        self.allm: Optional[m] = None  # head of the list linked by m.alllink
+        self.allgs: list[g] = []  # every g made by newproc1 (not the g0s)
+        self.m0: Optional[m] = None
+        self.g0: Optional[g] = None  # m0's g0
+        self.mainStarted = False  # runtime.main has started: newproc may start Ms
+        self.goexitpc = 0  # guest address of runtime·goexit (newproc1 pushes goexitpc+1)
+
+    # --- observer plumbing (not Go) ------------------------------------------------------
+
+    def _call(self, fn: str, /, **args: Any) -> None:
+        self.observer.call(fn, **args)
+
+    def _traceev(self, name: str, /, **args: Any) -> None:
+        self.observer.traceev(name, **args)
+
+    def _note(self, msg: str) -> None:
+        self.observer.note(msg)
+
+    def _gstore(self, gp: g, new: int) -> None:
+        """Store gp.atomicstatus and tell the observer (every change goes through here)."""
+        old = gp.atomicstatus
+        gp.atomicstatus = new
+        self.observer.gstatus(gp, old, new)
+
+    def _pstore(self, pp: p, new: int) -> None:
+        """Store pp.status (Go: a plain or atomic.Store) and tell the observer."""
+        old = pp.status
+        pp.status = new
+        self.observer.pstatus(pp, old, new)
+
+    def _pcas(self, pp: p, old: int, new: int) -> bool:
+        """atomic.Cas(&pp.status, old, new)."""
+        if pp.status != old:
+            return False
+        self._pstore(pp, new)
+        return True
+
+    def _cas(self, obj: Any, attr: str, old: Any, new: Any) -> bool:
+        """atomic.Cas on obj.attr: ints compare by value, pointers by identity."""
+        cur = getattr(obj, attr)
+        if cur is not old and not (type(cur) is int and type(old) is int and cur == old):
+            return False
+        setattr(obj, attr, new)
+        return True
+
+    # --- small runtime helpers ------------------------------------------------------------
+
+    def systemstack(self, fn: Callable[[], None]) -> None:
+        """stubs.go: systemstack — run fn on this M's g0 stack: the TLS g is g0 while fn
+        runs, then the calling g again. Called on g0 already, it just calls fn."""
+        self._call("systemstack", fn=getattr(fn, "__name__", "func"))
+        gp = self.os.getg()
+        mp = gp.m
+        if gp is mp.g0:
+            fn()
+            return
+        self.os.setg(mp.g0)
+        fn()
+        self.os.setg(gp)
+
+    def acquirem(self) -> m:
+        """runtime1.go: acquirem — disable preemption; return the current m."""
+        self._call("acquirem")
+        _g_ = self.os.getg()
+        _g_.m.locks += 1
+        return _g_.m
+
+    def releasem(self, mp: m) -> None:
+        """runtime1.go: releasem."""
+        self._call("releasem")
+        _g_ = self.os.getg()
+        mp.locks -= 1
+        if mp.locks == 0 and _g_.preempt:
+            # restore the preemption request in case we've cleared it in newstack
+            _g_.stackguard0 = stackPreempt
+
+    # --- bootstrap -------------------------------------------------------------------------
+
+    def bootstrap_main(self, stack_lo: int, stack_hi: int, *, mainpc: int = 0x1,
+                       g0_lo: int = 0, g0_hi: int = 0) -> g:
+        """The state in which runtime.main starts running on m0; returns the main goroutine.
+
+        Stands for rt0_go (m0, its g0 on [g0_lo, g0_hi), TLS g = g0), schedinit (mcommoninit,
+        sched.lastpoll, procresize: gomaxprocs Ps, p0 acquired by m0, the others _Pidle on
+        sched.pidle), newproc(runtime.main) (g1 on [stack_lo, stack_hi), goid 1, entry
+        mainpc), mstart -> schedule -> execute(g1) without the final gogo (the caller starts
+        the guest with g1's context; TLS g = g1), and runtime.main's mainStarted = true.
+        Sysmon is not started here: call start_sysmon().
+        """
+        if self.m0 is not None:
+            raise RuntimeError("bootstrap_main: already bootstrapped")
+        self._call("bootstrap_main", stack_lo=stack_lo, stack_hi=stack_hi)
+        # rt0_go: g0 and m0, linked; TLS holds g0.
+        m0, g0 = m(), g()
+        g0.stack = stack(g0_lo, g0_hi)
+        g0.stackguard0 = g0_lo + _StackGuard if g0_lo else 0
+        g0.stackguard1 = g0.stackguard0
+        m0.g0, g0.m = g0, m0
+        m0.park.name = "m0.park"
+        self.m0, self.g0 = m0, g0
+        self.os.setg(g0)
+        # schedinit
+        self.sched.maxmcount = 10000
+        self.mcommoninit(m0)
+        self.sched.lastpoll = self.os.nanotime()
+        self.procresize(self.gomaxprocs)
+        # newproc(runtime.main) on g0
+        gp = self.newproc1(mainpc, stack_lo, stack_hi, 0)
+        # mstart -> schedule: runqget; execute(gp, inheritTime) without gogo.
+        _p_ = m0.p
+        gp1, inheritTime = self.runqget(_p_)
+        if gp1 is not gp:
+            throw("bootstrap_main: main goroutine not in runnext")
+        self.casgstatus(gp, _Grunnable, _Grunning)
+        gp.waitsince = 0
+        gp.preempt = False
+        gp.stackguard0 = gp.stack.lo + _StackGuard
+        if not inheritTime:
+            _p_.schedtick += 1
+        m0.curg = gp
+        gp.m = m0
+        self._traceev("GoStart", g=gp, p=_p_)
+        self.os.setg(gp)
+        # runtime.main: allow newproc to start new Ms.
+        self.mainStarted = True
+        return gp
+
+    def procresize(self, nprocs: int) -> Optional[p]:
+        """go1.10 proc.go: procresize — only the bootstrap case (old gomaxprocs 0): create
+        nprocs Ps, acquire allp[0] for the current M, put the rest on the idle list.
+        skips: growing or shrinking an existing allp (the model's GOMAXPROCS is fixed),
+        trace/race/statistics bookkeeping.
+        """
+        self._call("procresize", nprocs=nprocs)
+        if self.allp or nprocs <= 0:
+            throw("procresize: invalid arg")
+        self.lock(self.allpLock)
+        self.allp = [None] * nprocs  # type: ignore[list-item]
+        self.unlock(self.allpLock)
+        # initialize new P's
+        for i in range(nprocs):
+            pp = p(id=i)
+            pp.lock.name = f"p{i}.lock"
+            self._pstore(pp, _Pgcstop)
+            self.allp[i] = pp
+            pp.mcache = mcache(owner=i)
+        _g_ = self.os.getg()
+        # release the current P and acquire allp[0]
+        _g_.m.p = None
+        _g_.m.mcache = None
+        p0 = self.allp[0]
+        p0.m = None
+        self._pstore(p0, _Pidle)
+        self.acquirep(p0)
+        runnablePs = None
+        for i in range(nprocs - 1, -1, -1):
+            pp = self.allp[i]
+            if _g_.m.p is pp:
+                continue
+            self._pstore(pp, _Pidle)
+            if self.runqempty(pp):
+                self.pidleput(pp)
+        self.gomaxprocs = nprocs
+        return runnablePs
+
+    def start_sysmon(self) -> m:
+        """runtime.main's first act: systemstack(func() { newm(sysmon, nil) }). Returns the
+        new M; the platform's newosproc has been asked to run it (mstart -> sysmon)."""
+        self._call("start_sysmon")
+        self.systemstack(lambda: self.newm(self.sysmon, None))
+        return self.allm
