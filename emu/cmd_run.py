@@ -19,7 +19,8 @@ def build(ns) -> tuple[Session, str, int, list]:
     if getattr(ns, "asm", None):
         from asm.userstub import load_user_stub
         extra.append(load_user_stub(ns.asm))
-    session = Session(profile=ns.profile, fs=ns.fs, strict=ns.strict, extra_stubs=extra)
+    session = Session(profile=ns.profile, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
+                      time_budget_ns=getattr(ns, "time_budget", None))
     words = [ns.syscall] + ns.args if ns.syscall is not None else list(DEFAULT_CALL)
     trap = lookup(words[0])
     args = [parse_arg(a, session) for a in words[1:]]
@@ -31,8 +32,9 @@ def build(ns) -> tuple[Session, str, int, list]:
 def header(session: Session, stub: str, trap: int, args) -> list[str]:
     s = session.resolve_stub(stub)
     name = session.kernel.name_of(trap)
+    name = name if name.startswith("syscall_") else f"SYS_{name.upper()}"
     shown = ", ".join(f"{n}={a.text}" for n, a in zip(s.args[1:], args))
-    lines = [f"gosyscall · profile {session.profile} · {s.name}(trap={trap} SYS_{name.upper()}"
+    lines = [f"gosyscall · profile {session.profile} · {s.name}(trap={trap} {name}"
              + (f", {shown}" if shown else "") + ")"]
     for fd, path in session.setup_files:
         lines.append(f"fd {fd} = {path}, opened before the run (as os.Open did)")
@@ -47,6 +49,21 @@ def add_parser(sub, h) -> None:
     p.add_argument("--quiet", action="store_true", help="print only the result, not the trace")
 
 
+def emit_outputs(session: Session, args, res) -> None:
+    """What the call left for the user, as ``output`` events: each buffer argument (as much
+    as the call filled), then what the guest wrote to stdout and stderr."""
+    log, t, tid = session.log, session.kernel.clock.now_ns, session.machine.tid
+    for a in args:
+        if a.buf:
+            addr, size = a.buf
+            data = session.machine.mem.read(addr, size)
+            n = res.r1 if res.err == 0 and 0 <= res.r1 <= size else size
+            log.emit("output", t, tid, label=a.text, addr=addr, data=bytes(data[:n]).hex())
+    for label, data in (("guest stdout", session.kernel.stdout), ("guest stderr", session.kernel.stderr)):
+        if data:
+            log.emit("output", t, tid, label=label, data=data.hex())
+
+
 def run(ns) -> int:
     session, stub, trap, args = build(ns)
     out = sys.stdout
@@ -55,23 +72,16 @@ def run(ns) -> int:
         session.machine.attach_tracer(Tracer(session.machine))
         for line in header(session, stub, trap, args):
             print(line, file=out)
-        session.log.listeners.append(lambda ev: _print(r, ev, out))
+    shown = ("result", "output") if ns.quiet else None
+    session.log.listeners.append(lambda ev: _print(r, ev, out, shown))
     res = session.call(stub, trap, [a.value for a in args], budget=ns.budget or DEFAULT_BUDGET)
-    if ns.quiet:
-        print(r.line(session.log.events[-1]), file=out)
-    for a in args:
-        if a.buf:
-            addr, size = a.buf
-            data = session.machine.mem.read(addr, size)
-            n = res.r1 if res.err == 0 and 0 <= res.r1 <= size else size
-            print(f"{a.text} at {addr:#x}: {bytes(data[:n])!r}", file=out)
-    for fd, data in ((1, session.kernel.stdout), (2, session.kernel.stderr)):
-        if data:
-            print(f"guest {'stdout' if fd == 1 else 'stderr'}: {data!r}", file=out)
+    emit_outputs(session, args, res)
     return 0
 
 
-def _print(r: TextRenderer, ev, out) -> None:
+def _print(r: TextRenderer, ev, out, kinds=None) -> None:
+    if kinds is not None and ev.kind not in kinds:
+        return
     line = r.line(ev)
     if line is not None:
         print(line, file=out)

@@ -139,11 +139,14 @@ class RuntimeBridge:
         self.mirror()
 
     def mirror(self) -> None:
-        """Write the current g and m0's TLS slot into guest memory."""
+        """Write the current g (one block: every mirrored field) and m0's TLS slot."""
         gp = self.os.getg()
         mem = self.machine.mem
         base = self.addr_of(gp)
         if base:
-            for off, size, value in self.layout.g_words(gp, self.addr_of):
-                mem.poke(base + off, (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little"))
+            words = self.layout.g_words(gp, self.addr_of)
+            blob = bytearray(max(off + size for off, size, _ in words))
+            for off, size, value in words:
+                blob[off:off + size] = value.to_bytes(size, "little")
+            mem.poke(base, bytes(blob))
         mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))

@@ -1,9 +1,8 @@
 """runtime_py/go1_10/lock_futex.py: go1.10 lock_futex.go — runtime locks and notes.
 
-Locks and atomics are sequential in the model: only one thread touches runtime state at a
-time (see os_linux.py), and Go's rule that no runtime lock is held across a block holds, so a
-lock is never contended. lock() therefore never sleeps; finding the lock already held means a
-model bug (double lock, or a lock held across a blocking call), and it throws.
+Only one thread touches runtime state at a time (runtime.py) and no runtime lock is held
+across a block, so a lock is never contended: lock() never sleeps, and finding the lock
+already held means a model bug (a double lock, or a lock held across a blocking call): throw.
 
 Notes are Go's: notesleep/notetsleep/notewakeup/noteclear on top of the OS futex calls.
 """

@@ -5,8 +5,8 @@ thread creation, the TLS slot that holds g, and the two context switches (gogo, 
 
 Threads: every M is an OS thread. The model is plain sequential code; a method that blocks
 (usleep, futexsleep, and the M that gogo/mcall leave) blocks *the calling thread*: the platform
-runs another thread meanwhile (the emulator: on its virtual clock). Model state is only touched
-by the one thread that runs, so the model's locks and atomics are sequential operations.
+runs another thread meanwhile (the emulator: on its virtual clock). Only the one running thread
+touches model state.
 """
 
 from __future__ import annotations

@@ -78,9 +78,10 @@ class ProcG:
 
     def newproc1(self, fn: int, stack_lo: int, stack_hi: int, callerpc: int) -> g:
         """go1.10 proc.go: newproc1 — create a new g running fn (see newproc).
-        skips: argument copying and its size check (no arguments), stack allocation (the
-        caller's stack replaces any stack a recycled g had), labels, race context, system
-        goroutine accounting. gostartcallfn: sched.sp moves down one word for the return
+        skips: argument copying and its size check (no arguments).
+        skips: stack allocation (the caller's stack replaces any stack a recycled g had).
+        skips: profiler labels, race context, system goroutine accounting.
+        gostartcallfn: sched.sp moves down one word for the return
         address (goexitpc + 1, which the platform stores at that address) and sched.pc = fn;
         ctxt stays nil (no closure).
         """
@@ -138,8 +139,8 @@ class ProcG:
 
     def gfput(self, _p_: p, gp: g) -> None:
         """go1.10 proc.go: gfput — put gp on _p_'s free list.
-        skips: stackfree of non-standard stacks (stacks belong to the caller), moving a
-        batch to the global free lists when the local list reaches 64.
+        skips: stackfree of non-standard stacks (stacks belong to the caller).
+        skips: moving a batch to the global free lists when the local list reaches 64.
         """
         self._call("gfput", _p_=_p_, gp=gp)
         if self.readgstatus(gp) != _Gdead:
@@ -150,7 +151,8 @@ class ProcG:
 
     def gfget(self, _p_: p) -> Optional[g]:
         """go1.10 proc.go: gfget — get a g from _p_'s free list.
-        skips: refilling from the global free lists, stack (re)allocation.
+        skips: refilling from the global free lists (gfput never fills them).
+        skips: stack (re)allocation (stacks belong to the caller).
         """
         self._call("gfget", _p_=_p_)
         gp = _p_.gfree
@@ -264,15 +266,18 @@ class ProcG:
 
     def goexit1(self) -> None:
         """go1.10 proc.go: goexit1 — finish execution of the current goroutine.
-        skips: racegoend."""
+        skips: racegoend (race detector).
+        """
         self._call("goexit1")
         self._traceev("GoEnd", g=self.os.getg())
         self.os.mcall(self.goexit0, self.os.getg())
 
     def goexit0(self, gp: g) -> None:
         """go1.10 proc.go: goexit0 — goexit continuation on g0.
-        skips: system goroutine accounting, writebuf/labels/timer, GC assist credit, the
-        lockedInt/lockedExt checks and the locked-thread exit (LockOSThread not modeled).
+        skips: system goroutine accounting.
+        skips: clearing writebuf, labels and timer (not modeled).
+        skips: flushing GC assist credit (no GC).
+        skips: the lockedInt/lockedExt checks and the locked-thread exit (no LockOSThread).
         """
         self._call("goexit0", gp=gp)
         _g_ = self.os.getg()

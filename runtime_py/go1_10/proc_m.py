@@ -20,7 +20,8 @@ class ProcM:
         """go1.10 proc.go: mstart — what a new M runs first (the platform calls it on the new
         thread with getg() == mp.g0).
         skips: deriving g0's bounds from the OS stack when stack.lo == 0 (the platform sets
-        them in newosproc if it wants); mexit (Ms never exit in the model).
+        them in newosproc if it wants).
+        skips: mexit (Ms never exit in the model).
         """
         self._call("mstart")
         _g_ = self.os.getg()
@@ -33,7 +34,8 @@ class ProcM:
     def mstart1(self) -> None:
         """go1.10 proc.go: mstart1(dummy int32).
         skips: save(getcallerpc(), getcallersp()) of g0's context (the platform owns the g0
-        stack), asminit, minit, mstartm0 (signals).
+        stack).
+        skips: asminit, minit and mstartm0 (per-thread and signal set-up).
         """
         self._call("mstart1")
         _g_ = self.os.getg()
@@ -61,7 +63,8 @@ class ProcM:
     def allocm(self, _p_: Optional[p], fn: Optional[Callable[[], None]]) -> m:
         """go1.10 proc.go: allocm — allocate a new m unassociated with any thread.
         skips: borrowing _p_ for mallocs when the caller has no P (the model does not
-        allocate), freeing sched.freem (Ms never exit).
+        allocate).
+        skips: freeing sched.freem (Ms never exit).
         """
         self._call("allocm", _p_=_p_, fn=getattr(fn, "__name__", None))
         _g_ = self.os.getg()
@@ -80,7 +83,9 @@ class ProcM:
 
     def mcommoninit(self, mp: m) -> None:
         """go1.10 proc.go: mcommoninit.
-        skips: createstack, fastrand seed, mpreinit (gsignal).
+        skips: recording createstack.
+        skips: the fastrand seed.
+        skips: mpreinit (the signal goroutine gsignal).
         """
         self._call("mcommoninit", mp=mp)
         self.lock(self.sched.lock)
@@ -117,7 +122,8 @@ class ProcM:
 
     def newm1(self, mp: m) -> None:
         """go1.10 proc.go: newm1.
-        skips: the cgo branch (_cgo_thread_start); execLock.
+        skips: the cgo branch (_cgo_thread_start).
+        skips: execLock (no exec in the model).
         """
         self._call("newm1", mp=mp)
         self.os.newosproc(mp)
@@ -306,8 +312,10 @@ class ProcM:
         """go1.10 proc.go: checkdead — check for deadlock: no running M. sched.lock must be
         held. The model's counts are exact (an M in a syscall or being created counts as
         running), so a throw here is certain.
-        skips: islibrary/isarchive, panicking, system goroutines (the model has none),
-        timejump (playground).
+        skips: the islibrary/isarchive early return (a program, not a library).
+        skips: the panicking early return.
+        skips: system goroutines (the model has none).
+        skips: timejump (the playground's faketime).
         """
         self._call("checkdead")
         if self.sched.lock.key == 0:

@@ -20,8 +20,10 @@ class ProcSched:
     def schedule(self) -> None:
         """go1.10 proc.go: schedule — one round of scheduler: find a runnable goroutine and
         execute it. Never returns.
-        skips: the m.lockedg branch (stoplockedm), the incgo check, gcwaiting/gcstopm, the
-        trace reader and GC worker goroutines, and gp.lockedm (startlockedm).
+        skips: the m.lockedg branch (stoplockedm) and gp.lockedm (startlockedm).
+        skips: the incgo check (no cgo).
+        skips: gcwaiting/gcstopm (no stop-the-world).
+        skips: the trace reader and GC worker goroutines.
         """
         self._call("schedule")
         _g_ = self.os.getg()
@@ -56,8 +58,12 @@ class ProcSched:
         """go1.10 proc.go: findrunnable — find a runnable goroutine: local runq, global runq,
         steal from other Ps; otherwise give up the P (releasep, pidleput), check all run
         queues once more, and stopm until woken with a P.
-        skips: gcwaiting/gcstopm, finalizer wakeup, cgo_yield, netpoll (the non-blocking poll
-        before stealing and the blocking poll before stopm), idle GC mark work (both checks).
+        skips: gcwaiting/gcstopm (no stop-the-world).
+        skips: the finalizer goroutine wakeup.
+        skips: cgo_yield (no cgo).
+        skips: netpoll, both the non-blocking poll before stealing and the blocking one
+        before stopm (no network poller).
+        skips: idle GC mark work, both checks (no GC).
         Steal order: deterministic, starting after this P (go1.10 draws a random start and
         stride from fastrand); 4 passes, runnext only in the last.
         Adds one statement: osyield() before the final re-check's goto top (see there).

@@ -24,8 +24,11 @@ class ProcSysmon:
         """go1.10 proc.go: sysmon — the system monitor loop; never returns.
         Sleeps 20us, doubling after 50 idle rounds, capped at 10ms; sleeps deeply on
         sched.sysmonnote when all Ps are idle or GC is waiting; calls retake every round.
-        skips: debug.scavenge and schedtrace, osRelax, cgo_yield, netpoll, the forced GC,
-        heap scavenging.
+        skips: debug.scavenge and debug.schedtrace (schedtrace).
+        skips: osRelax (Windows only).
+        skips: cgo_yield (no cgo).
+        skips: the netpoll of ready goroutines (no network poller).
+        skips: the forced GC (forcegc helper) and heap scavenging (no GC or heap).
         """
         self._call("sysmon")
         self.lock(self.sched.lock)

@@ -6,8 +6,8 @@ lock_futex.py, each with Go's name, arguments and statement order.
 
 Conventions:
 - `_g_ = self.os.getg()` is Go's `_g_ := getg()`: the g in this thread's TLS.
-- Locks and atomics are sequential: one thread touches runtime state at a time (os_linux.py);
-  an atomic.Cas is a compare-and-store (`_cas`, `_pcas`) that may still fail.
+- Locks and atomics are sequential in the model: one thread at a time touches runtime state
+  (os_linux.py). An atomic.Cas is a compare-and-store (`_cas`, `_pcas`) that may still fail.
 - The execution tracer is off (trace.enabled == false); its events go to the observer as a
   side channel at the places go1.10 emits them (observe.py).
 - A function that never returns in Go (execute, schedule, gogo, mcall's fn) is followed by
@@ -96,8 +96,8 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
     # --- small runtime helpers ------------------------------------------------------------
 
     def systemstack(self, fn: Callable[[], None]) -> None:
-        """stubs.go: systemstack — run fn on this M's g0 stack: the TLS g is g0 while fn
-        runs, then the calling g again. Called on g0 already, it just calls fn."""
+        """go1.10 stubs.go: systemstack (asm_amd64.s) — run fn on this M's g0 stack: the TLS
+        g is g0 while fn runs, then the calling g again. Called on g0, it just calls fn."""
         self._call("systemstack", fn=getattr(fn, "__name__", "func"))
         gp = self.os.getg()
         mp = gp.m
@@ -109,14 +109,14 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
         self.os.setg(gp)
 
     def acquirem(self) -> m:
-        """runtime1.go: acquirem — disable preemption; return the current m."""
+        """go1.10 runtime1.go: acquirem — disable preemption; return the current m."""
         self._call("acquirem")
         _g_ = self.os.getg()
         _g_.m.locks += 1
         return _g_.m
 
     def releasem(self, mp: m) -> None:
-        """runtime1.go: releasem."""
+        """go1.10 runtime1.go: releasem."""
         self._call("releasem")
         _g_ = self.os.getg()
         mp.locks -= 1
@@ -128,7 +128,8 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
 
     def bootstrap_main(self, stack_lo: int, stack_hi: int, *, mainpc: int = 0x1,
                        g0_lo: int = 0, g0_hi: int = 0) -> g:
-        """The state in which runtime.main starts running on m0; returns the main goroutine.
+        """Not a Go function: the state in which runtime.main starts running on m0; returns
+        the main goroutine.
 
         Stands for rt0_go (m0, its g0 on [g0_lo, g0_hi), TLS g = g0), schedinit (mcommoninit,
         sched.lastpoll, procresize: gomaxprocs Ps, p0 acquired by m0, the others _Pidle on
@@ -178,8 +179,8 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
     def procresize(self, nprocs: int) -> Optional[p]:
         """go1.10 proc.go: procresize — only the bootstrap case (old gomaxprocs 0): create
         nprocs Ps, acquire allp[0] for the current M, put the rest on the idle list.
-        skips: growing or shrinking an existing allp (the model's GOMAXPROCS is fixed),
-        trace/race/statistics bookkeeping.
+        skips: growing or shrinking an existing allp (the model's GOMAXPROCS is fixed).
+        skips: trace, race and statistics bookkeeping.
         """
         self._call("procresize", nprocs=nprocs)
         if self.allp or nprocs <= 0:
@@ -214,8 +215,9 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
         return runnablePs
 
     def start_sysmon(self) -> m:
-        """runtime.main's first act: systemstack(func() { newm(sysmon, nil) }). Returns the
-        new M; the platform's newosproc has been asked to run it (mstart -> sysmon)."""
+        """Not a Go function: go1.10 proc.go main's first act, systemstack(func() {
+        newm(sysmon, nil) }). Returns the new M, whose thread the platform's newosproc was
+        asked to start (mstart -> mstart1 -> sysmon)."""
         self._call("start_sysmon")
         self.systemstack(lambda: self.newm(self.sysmon, None))
         return self.allm

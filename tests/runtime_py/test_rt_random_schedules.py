@@ -63,7 +63,8 @@ def step(w: World, op: str, k: int) -> None:
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(gomaxprocs=st.integers(1, 4),
-       ops=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10_000)), max_size=40))
+       ops=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10_000)),
+                    min_size=10, max_size=60))
 def test_random_schedules_keep_invariants(gomaxprocs: int, ops: list) -> None:
     w = World(gomaxprocs)
     try:
