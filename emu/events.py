@@ -10,7 +10,8 @@ Kinds: ``insn`` (pc, bytes, intel, go, loc, where, regs [[name, old, new]], mem
 name, ret, errno, rcx, r11), ``call`` (runtime function and its Go arguments),
 ``gstatus``/``pstatus`` (state transitions), ``go`` (Go execution-tracer events:
 GoSysCall, GoSysExit, ProcStart, ...), ``note``, ``thread``, ``result`` (r1, r2, err),
-``exit``.
+``exit``, ``output`` (label, addr?, data: what a buffer or the guest's stdout/stderr
+holds after the call).
 """
 from __future__ import annotations
 
@@ -43,11 +44,17 @@ class EventLog:
     wait and are released, stamped with its step, right after its own ``insn`` event.
     """
 
-    def __init__(self):
+    def __init__(self, record: bool = True):
         self.events: list[Event] = []
         self.listeners: list = []
         self.step = 0
+        self.record = record              # False: keep nothing (the untraced fast path)
         self._held: list[Event] | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether anybody wants events; producers skip building them otherwise."""
+        return self.record or bool(self.listeners)
 
     def emit(self, kind: str, t: int, tid: int, **data) -> Event:
         ev = Event(kind, self.step, t, tid, data)
@@ -58,7 +65,8 @@ class EventLog:
         return ev
 
     def _append(self, ev: Event) -> None:
-        self.events.append(ev)
+        if self.record:
+            self.events.append(ev)
         for fn in self.listeners:
             fn(ev)
 

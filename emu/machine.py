@@ -26,6 +26,7 @@ from asm.image import Image
 from emu import layout as L
 from emu.errors import BudgetExceeded, GuestFault, StrictViolation
 from emu.events import EventLog
+from emu.fasthooks import add_code_hook, add_syscall_hook
 from emu.kernel.dispatch import Kernel
 from emu.kernel.block import Deadlock
 from emu.memory import GuestMemory, R, W, X
@@ -35,6 +36,7 @@ RFLAGS_INIT = 0x202          # IF set + the always-one bit 1: a Linux user proce
 RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (facts §4.1)
 MAIN_TID = 1000
 DEFAULT_BUDGET = 1_000_000   # instructions per run unless the user asks otherwise
+DEFAULT_TIME_BUDGET_NS = 10 * 1_000_000_000   # virtual time per run (generous: one call needs µs)
 
 _ACCESS = {UC_MEM_READ_UNMAPPED: "read of unmapped", UC_MEM_WRITE_UNMAPPED: "write to unmapped",
            UC_MEM_FETCH_UNMAPPED: "fetch from unmapped", UC_MEM_READ_PROT: "read of protected",
@@ -54,12 +56,15 @@ class Machine:
         self.runtime_hook = None          # fn(name, callerpc, callersp), set by the runtime bridge
         self.tracer = None
         self.exit_status: int | None = None
+        self.time_budget_ns = DEFAULT_TIME_BUDGET_NS   # per run(); None = unlimited
+        self.deadline_ns: int | None = None            # virtual time the current run must end by
         self._error: Exception | None = None
         self._fault: tuple | None = None
         self._hooks: list[int] = []
         self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
         self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
         self._all = RegBatch(self.uc, TRACE_REGS)
+        self._all_names = set(TRACE_REGS)
         self._map()
         self.install_hooks()
 
@@ -89,9 +94,10 @@ class Machine:
         if self.tracer is not None:
             self._hooks += self.tracer.hooks(self.uc)
         add = self.uc.hook_add
-        for name, addr in L.TRAMPOLINES.items():
-            self._hooks.append(add(UC_HOOK_CODE, self._on_trampoline, name, addr, addr))
-        self._hooks.append(add(UC_HOOK_INSN, self._on_syscall, None, 1, 0, UC_X86_INS_SYSCALL))
+        for name, addr in L.TRAMPOLINES.items():     # hot: registered straight with the C library
+            self._hooks.append(add_code_hook(self.uc, lambda a, s, n=name: self._on_trampoline(self.uc, a, s, n),
+                                             addr, addr))
+        self._hooks.append(add_syscall_hook(self.uc, lambda: self._on_syscall(self.uc, None)))
         bad = (UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED
                | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT)
         self._hooks.append(add(bad, self._on_bad_memory))
@@ -131,10 +137,12 @@ class Machine:
         rax, *args, rip, rflags = self._sysregs.read()
         args = tuple(args)
         k, log, t = self.kernel, self.log, self.kernel.clock
-        log.emit("syscall", t.now_ns, self.tid, nr=rax, name=k.name_of(rax),
-                 args=[[n, r, v] for n, r, v, _ in k.named_args(rax, args)])
+        if log.active:
+            log.emit("syscall", t.now_ns, self.tid, nr=rax, name=k.name_of(rax),
+                     args=[[n, r, v] for n, r, v, _ in k.named_args(rax, args)])
         res = k.syscall(self.mem, rax, args, tid=self.tid)
         if res.block is not None:
+            self._check_time(res.block.until_ns, rip, res)
             res = self.block(res)
         if getattr(res, "strict_violation", False):
             raise StrictViolation(f"--strict: unknown syscall {rax} at "
@@ -142,11 +150,23 @@ class Machine:
         ret = res.ret & 0xFFFFFFFFFFFFFFFF
         rcx, r11 = rip + 2, rflags & ~RF          # SYSCALL is 2 bytes: 0f 05
         self._sysret.write((ret, rcx, r11))
-        log.emit("sysret", t.now_ns, self.tid, nr=rax, name=res.name, ret=res.ret,
-                 errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
+        if log.active:
+            log.emit("sysret", t.now_ns, self.tid, nr=rax, name=res.name, ret=res.ret,
+                     errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
         if res.exit_status is not None:
             self.exit_status = res.exit_status
             self.uc.emu_stop()
+        self._check_time(t.now_ns, rip, res)
+
+    def _check_time(self, t_ns: int | None, rip: int, res) -> None:
+        """BudgetExceeded if virtual time would pass this run's deadline (a sleep of 1e9 s
+        must end as an error naming the call, not as a simulation that never finishes)."""
+        if t_ns is None or self.deadline_ns is None or t_ns <= self.deadline_ns:
+            return
+        call = self.kernel.describe(self.mem, (res.nr, res.args))
+        raise BudgetExceeded(f"virtual-time budget of {_seconds(self.time_budget_ns)} exceeded: {call} "
+                             f"at {self._where(rip)} runs until t={_seconds(t_ns)} "
+                             "(raise it with --time-budget)")
 
     def block(self, res):
         """A syscall that would block, with this thread alone in the world."""
@@ -168,7 +188,8 @@ class Machine:
         insn = self.image.at(pc)
         sym = self.image.symbolize(pc)
         if insn is not None:
-            return f"{pc:#x} {insn.where} ({insn.go.split(chr(9))[0]} {insn.go.split(chr(9))[-1]!s}; {insn.intel})".replace(" ;", ";")
+            go = insn.go.split("//")[0].strip().replace("\t", " ")     # without its comment
+            return f"{pc:#x} {insn.where} ({go}; {insn.intel})"
         return f"{pc:#x}" + (f" {sym}" if sym else "")
 
     # -- running -----------------------------------------------------------------------
@@ -176,14 +197,53 @@ class Machine:
         return dict(zip(TRACE_REGS, self._all.read()))
 
     def set_regs(self, values: dict[str, int]) -> None:
+        if values.keys() == self._all_names:
+            self._all.write([values[n] for n in TRACE_REGS])     # one batch: the common case
+            return
         for name, v in values.items():
             self.uc.reg_write(REG_IDS[name], v & 0xFFFFFFFFFFFFFFFF)
 
     def run(self, begin: int, until: int, budget: int = DEFAULT_BUDGET) -> None:
         """Run from ``begin`` until the PC reaches ``until``; raise what stopped it otherwise."""
-        self._error = self._fault = None
+        self._emulate(begin, until, budget)
+        pc = self.uc.reg_read(REG_IDS["rip"])
+        if pc != until and self.exit_status is None:
+            raise BudgetExceeded(f"instruction budget of {budget} exhausted at {self._where(pc)}")
+
+    def step(self, begin: int, count: int = 1, stops=()) -> None:
+        """Run from ``begin`` for at most ``count`` instructions, stopping early when the PC
+        reaches one of ``stops`` (breakpoints: Unicorn exits, so no per-instruction hook);
+        the instruction at ``begin`` always runs, even when ``begin`` is in ``stops``.
+
+        Unlike :meth:`run`, using up ``count`` is a normal stop; faults and hook errors
+        raise as in :meth:`run`. The SYSCALL and trampoline hooks fire as in a full run.
+        """
+        stops = sorted(set(stops))
+        if begin in stops:        # Unicorn never leaves an exit address: run that one alone
+            self._emulate(begin, 0, 1)
+            begin = self.uc.reg_read(REG_IDS["rip"])
+            count -= 1
+            if count <= 0 or begin in stops or self.exit_status is not None:
+                return
+        if stops:
+            self.uc.ctl_exits_enabled(True)
+            self.uc.ctl_set_exits(stops)
         try:
-            self.uc.emu_start(begin, until, 0, budget)
+            self._emulate(begin, 0, count)
+        finally:
+            if stops:
+                self.uc.ctl_exits_enabled(False)
+
+    def interrupt(self) -> None:
+        """Stop the CPU at the next instruction boundary (safe from a SIGINT handler)."""
+        self.uc.emu_stop()
+
+    def _emulate(self, begin: int, until: int, count: int) -> None:
+        self._error = self._fault = None
+        now = self.kernel.clock.now_ns
+        self.deadline_ns = None if self.time_budget_ns is None else now + self.time_budget_ns
+        try:
+            self.uc.emu_start(begin, until, 0, count)
         except UcError as e:
             pc = self.uc.reg_read(REG_IDS["rip"])
             if self.tracer is not None:
@@ -196,9 +256,6 @@ class Machine:
                 self.tracer.finish()
         if self._error is not None:
             raise self._error
-        pc = self.uc.reg_read(REG_IDS["rip"])
-        if pc != until and self.exit_status is None:
-            raise BudgetExceeded(f"instruction budget of {budget} exhausted at {self._where(pc)}")
 
     def _describe_fault(self, err: UcError, pc: int) -> str:
         if self._fault is not None:
@@ -209,3 +266,9 @@ class Machine:
 
     def read_u64s(self, addr: int, n: int) -> tuple[int, ...]:
         return struct.unpack(f"<{n}Q", self.mem.read(addr, 8 * n))
+
+
+def _seconds(ns: int) -> str:
+    """``10 s``, ``0.5 s``, ``1000000000.00005 s``: virtual time for messages, exact."""
+    whole, frac = divmod(ns, 1_000_000_000)
+    return f"{whole}.{frac:09d}".rstrip("0").rstrip(".") + " s"

@@ -43,20 +43,24 @@ class EventObserver(Observer):
         self.log.emit(kind, self.clock.now_ns, self.tid_of(), **data)
 
     def call(self, name, /, **args):
-        self._emit("call", fn=name, args={k: describe(v) for k, v in args.items()})
+        if self.log.active:
+            self._emit("call", fn=name, args={k: describe(v) for k, v in args.items()})
 
     def gstatus(self, gp, old, new):
-        self._emit("gstatus", g=gp.goid, old=self.rt.gstatusname(old), new=self.rt.gstatusname(new))
+        if self.log.active:
+            self._emit("gstatus", g=gp.goid, old=self.rt.gstatusname(old), new=self.rt.gstatusname(new))
 
     def pstatus(self, pp, old, new):
-        if old != new:
+        if old != new and self.log.active:
             self._emit("pstatus", p=pp.id, old=self.rt.pstatusname(old), new=self.rt.pstatusname(new))
 
-    def traceev(self, name, **args):
-        self._emit("go", name=name, args={k: describe(v) for k, v in args.items()})
+    def traceev(self, name, /, **args):
+        if self.log.active:
+            self._emit("go", name=name, args={k: describe(v) for k, v in args.items()})
 
     def note(self, msg):
-        self._emit("note", text=msg)
+        if self.log.active:
+            self._emit("note", text=msg)
 
 
 class SingleThreadOS:
@@ -139,14 +143,11 @@ class RuntimeBridge:
         self.mirror()
 
     def mirror(self) -> None:
-        """Write the current g (one block: every mirrored field) and m0's TLS slot."""
+        """Write the current g (every mirrored field, one pack) and m0's TLS slot."""
         gp = self.os.getg()
         mem = self.machine.mem
         base = self.addr_of(gp)
         if base:
-            words = self.layout.g_words(gp, self.addr_of)
-            blob = bytearray(max(off + size for off, size, _ in words))
-            for off, size, value in words:
-                blob[off:off + size] = value.to_bytes(size, "little")
-            mem.poke(base, bytes(blob))
+            lay = self.layout
+            mem.poke(base, lay.G_STRUCT.pack(*lay.g_values(gp, self.addr_of)))
         mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))

@@ -35,10 +35,27 @@ def driver(stub: Stub) -> Stub:
     """``main.call<Stub>``: the Go caller. Its frame is laid out by Python before the run."""
     short = stub.name.split(".")[-1]
     return go_listing(f"main.call{short}", "$0-0", (), (), 1, "driver", [
-        (f"CALL\tsyscall·{short}(SB)", f"call {stub.name}"),
+        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
         ("done:", ""),
         ("INT3\t// never executed: the run stops here", "int3"),
     ], calls_runtime=False, doc=f"calls {stub.name} the way Go's caller does")
+
+
+def loop_driver(stub: Stub) -> Stub:
+    """``main.loop<Stub>``: the same call R12 times, the loop kept inside the guest.
+
+    R12 survives: the stubs never touch it and SYSCALL preserves it. The frame is reused
+    as Go's caller would reuse it: the stub writes only the result slots.
+    """
+    short = stub.name.split(".")[-1]
+    return go_listing(f"main.loop{short}", "$0-0", (), (), 1, "loop driver", [
+        ("loop:", ""),
+        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
+        ("DECQ\tR12", "dec r12"),
+        ("JNE\tloop", "jne loop"),
+        ("done:", ""),
+        ("INT3\t// never executed: the run stops here", "int3"),
+    ], calls_runtime=False, doc=f"calls {stub.name} R12 times")
 
 
 @dataclass
@@ -57,20 +74,23 @@ class Session:
     """Everything for running calls of one profile's stubs."""
 
     def __init__(self, profile: str = "go1.10", fs: str | None = None, strict: bool = False,
-                 extra_stubs: list[Stub] | None = None, log: EventLog | None = None):
+                 extra_stubs: list[Stub] | None = None, log: EventLog | None = None,
+                 time_budget_ns: int | None = None):
         self.profile = profile
         stubs = dict(load_stubs(profile))
         for s in extra_stubs or ():
             stubs[s.name] = s
         self.stubs = stubs
         order = list(stubs.values())
-        order += [driver(s) for s in order]
+        order += [driver(s) for s in order] + [loop_driver(s) for s in order]
         self.image = assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
         if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
             raise ValueError("the stubs do not fit in the text pages")
         self.kernel = Kernel(fs=VFS(fs), strict=strict)
         self.log = log or EventLog()
         self.machine = Machine(self.image, self.kernel, self.log)
+        if time_budget_ns is not None:          # virtual time per call (Machine's default otherwise)
+            self.machine.time_budget_ns = time_budget_ns
         self.runtime = RuntimeBridge(self.machine, profile)
         self._heap = L.USER_HEAP
         self.setup_files: list[tuple[int, str]] = []     # (fd, path) opened before the run
@@ -115,18 +135,26 @@ class Session:
         words = [trap] + list(args) + [0] * (nargs - len(args)) + [0] * len(stub.results)
         fp = self.frame_base()
         self.machine.mem.poke(fp, struct.pack(f"<{len(words)}Q", *(w & 0xFFFFFFFFFFFFFFFF for w in words)))
-        init = {r: 0 for r in GPRS}
-        init.update(rsp=fp, rflags=RFLAGS_INIT)
+        init = dict.fromkeys(GPRS, 0)
+        init.update(rip=0, rsp=fp, rflags=RFLAGS_INIT)
         init.update(regs or {})
         self.machine.set_regs(init)
         self.machine.uc.reg_write(REG_IDS["fs_base"], self.runtime.fs_base)
         return self.image.symbols[f"main.call{stub.name.split('.')[-1]}"]
 
     def call(self, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET,
-             regs: dict | None = None) -> CallResult:
+             regs: dict | None = None, repeat: int = 1) -> CallResult:
+        """One Go call of ``stub`` — or ``repeat`` calls in a loop inside the guest."""
         s = self.resolve_stub(stub)
+        short = s.name.split(".")[-1]
         begin = self.prepare(s, trap, args, regs)
-        until = self.image.symbols[f"main.call{s.name.split('.')[-1]}.done"]
+        until = self.image.symbols[f"main.call{short}.done"]
+        if repeat != 1:
+            if repeat < 1:
+                raise ValueError("repeat must be at least 1")
+            self.machine.uc.reg_write(REG_IDS["r12"], repeat)
+            begin = self.image.symbols[f"main.loop{short}"]
+            until = self.image.symbols[f"main.loop{short}.done"]
         if self.machine.tracer is not None:
             self.machine.tracer.start()
         self.machine.run(begin, until, budget)

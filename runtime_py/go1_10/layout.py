@@ -8,6 +8,8 @@ agree with the struct-offset table of the project's go-syscall facts (§3.4).
 
 from __future__ import annotations
 
+import operator
+import struct
 from typing import Any, Callable
 
 from runtime_py.go1_10.runtime2 import g
@@ -67,40 +69,49 @@ P_SCHEDTICK = 24  # uint32
 P_SYSCALLTICK = 28  # uint32
 P_M = 64  # muintptr
 
-# Python attribute path of each G_FIELDS entry, where it differs from the key.
-_ATTR = {"stack.lo": ("stack", "lo"), "stack.hi": ("stack", "hi"),
-         "sched.sp": ("sched", "sp"), "sched.pc": ("sched", "pc"), "sched.g": ("sched", "g"),
-         "sched.ctxt": ("sched", "ctxt"), "sched.ret": ("sched", "ret"),
-         "sched.lr": ("sched", "lr"), "sched.bp": ("sched", "bp")}
+# Fields holding a pointer (the model holds an object or None; the guest an address), and
+# the Go string {ptr, len} of waitreason; every other field is an integer or a bool.
+_POINTERS = frozenset({"_panic", "_defer", "m", "sched.g", "sched.ctxt", "param", "schedlink",
+                       "lockedm"})
+_NAMES = tuple(G_FIELDS)
+_GET = operator.attrgetter(*_NAMES)          # "stack.lo" is a dotted attribute path as is
+_PTR_AT = tuple(i for i, n in enumerate(_NAMES) if n in _POINTERS)
+_STR_AT = _NAMES.index("waitreason")
+_FMT = {1: "B", 4: "I", 8: "Q"}
 
 
-def _word(v: Any, addr_of: Callable[[Any], int]) -> int:
-    """A field's value as the integer stored in guest memory: pointers through addr_of."""
-    if v is None:
-        return 0
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, int):
-        return v & 0xFFFFFFFFFFFFFFFF
-    return addr_of(v)
+def _struct() -> struct.Struct:
+    """Every G_FIELDS entry at its offset, little-endian, gaps as padding."""
+    fmt, pos = "<", 0
+    for name, (off, size) in G_FIELDS.items():
+        fmt += "x" * (off - pos) + ("QQ" if name == "waitreason" else _FMT[size])
+        pos = off + size
+    return struct.Struct(fmt)
+
+
+G_STRUCT = _struct()                         # packs g_values(): the guest's view of g
+
+
+def g_values(gp: g, addr_of: Callable[[Any], int]) -> list[int]:
+    """The mirrored fields of gp as guest integers, in G_FIELDS order (waitreason as ptr, len).
+
+    Pointer fields go through addr_of(obj) -> guest address, which the emulator supplies;
+    None is 0. waitreason is a Go string {ptr, len}: the pointer from addr_of(str) (0 for
+    "") and the byte length.
+    """
+    vals = list(_GET(gp))
+    for i in _PTR_AT:
+        v = vals[i]
+        vals[i] = 0 if v is None else addr_of(v)
+    s = vals[_STR_AT]
+    vals[_STR_AT:_STR_AT + 1] = [addr_of(s) if s else 0, len(s.encode())]
+    return [int(v) & 0xFFFFFFFFFFFFFFFF for v in vals]
 
 
 def g_words(gp: g, addr_of: Callable[[Any], int]) -> list[tuple[int, int, int]]:
-    """The values to mirror into guest memory for gp: [(offset, size, value), ...].
-
-    Pointer fields (m, sched.g, schedlink, lockedm, _panic, _defer, param, ctxt) go through
-    addr_of(obj) -> guest address, which the emulator supplies; None is 0. waitreason is a Go
-    string {ptr, len}: two words, the pointer from addr_of(str) (0 for "") and the byte length.
-    """
-    out: list[tuple[int, int, int]] = []
+    """The values to mirror into guest memory for gp: [(offset, size, value), ...]."""
+    slots = []
     for name, (off, size) in G_FIELDS.items():
-        if name == "waitreason":
-            s = gp.waitreason
-            out.append((off, 8, addr_of(s) if s else 0))
-            out.append((off + 8, 8, len(s.encode())))
-            continue
-        obj: Any = gp
-        for part in _ATTR.get(name, (name,)):
-            obj = getattr(obj, part)
-        out.append((off, size, _word(obj, addr_of) & ((1 << (8 * size)) - 1)))
-    return out
+        slots += [(off, 8), (off + 8, 8)] if name == "waitreason" else [(off, size)]
+    return [(off, size, v & ((1 << (8 * size)) - 1))
+            for (off, size), v in zip(slots, g_values(gp, addr_of))]
