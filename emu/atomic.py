@@ -18,6 +18,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
     d = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".gosyscall-", suffix=".tmp", dir=d)
     try:
+        os.fchmod(fd, _mode(path))        # mkstemp makes 0600; keep the file's usual mode
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -29,3 +30,13 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode(path: str) -> int:
+    """The permissions ``path`` has now, or what a new file gets (0666 less the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask

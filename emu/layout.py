@@ -8,7 +8,11 @@
     0x000000c000030000   0x1000   ---    guard page below the goroutine stack (unmapped)
     0x000000c000031000   0x8000   rw-    goroutine stack [stack.lo, stack.hi)
     0x000000c000040000   0x10000  rw-    user heap: buffers and strings for syscall arguments
-    0x000000c000800000   0x40000  rw-    more goroutine stacks (the thread world)
+    0x0000000000402000   (text)   r-x    the thread world's goroutine programs (second text page)
+    0x00000000005a1000   0x2000   rw-    the thread world: program variables, funcvals, note words
+    0x000000c000800000   ≤8 MiB   rw-    the thread world: g structs, mapped as goroutines appear
+    0x000000c001000000   ≤8 MiB   rw-    the thread world: one block per M (m.tls, g0 scratch)
+    0x000000c002000000   ≤40 MiB  rw-    the thread world: goroutine stacks, 2 KiB each
 
 The text sits where Go's linker puts it for linux/amd64 (0x401000); goroutine structs,
 stacks and buffers sit in Go's heap arena (0xc000000000), as in a real Go process, so
@@ -24,6 +28,10 @@ TRAMPOLINES = {                   # each is a single RET; a hook at the address 
     "runtime.entersyscall": RUNTIME_TEXT + 0x000,
     "runtime.exitsyscall": RUNTIME_TEXT + 0x020,
     "runtime.entersyscallblock": RUNTIME_TEXT + 0x040,
+    # the thread world (emu.world) only: `go f()`, a goroutine's end (via runtime·goexit), `<-ch`
+    "runtime.newproc": RUNTIME_TEXT + 0x060,
+    "runtime.goexit1": RUNTIME_TEXT + 0x080,
+    "runtime.chanrecv1": RUNTIME_TEXT + 0x0a0,
 }
 
 RUNTIME_DATA = 0x5A0000
@@ -44,3 +52,15 @@ USER_HEAP = 0xC000040000
 USER_HEAP_SIZE = 0x10000
 
 FRAME_RESERVE = 0x100             # the driver's frame sits this far below stack.hi
+
+# The thread world (emu.world): goroutine programs, and memory for many Ms and Gs. The arenas
+# are mapped in chunks as threads and goroutines appear (emu/memory.py caps the total).
+PROGRAM_TEXT = TEXT_BASE + 0x1000  # asm/go1_10/programs.py, after the stubs and drivers
+WORLD_DATA = RUNTIME_DATA + RUNTIME_DATA_SIZE   # package variables of the programs, funcvals
+WORLD_DATA_SIZE = 0x2000
+WORLD_G_ARENA = 0xC000800000      # g structs, G_STRIDE apart
+WORLD_G_ARENA_SIZE = 0x800000
+WORLD_M_ARENA = 0xC001000000      # per M: its m struct (m.tls), g0 scratch, its park note's word
+WORLD_M_ARENA_SIZE = 0x800000
+WORLD_STACKS = 0xC002000000       # goroutine stacks of _StackMin = 2048 bytes (go1.10 stack.go)
+WORLD_STACKS_SIZE = 0x2800000

@@ -54,6 +54,7 @@ class Machine:
         self.mem = GuestMemory(self.uc)
         self.tid = MAIN_TID
         self.runtime_hook = None          # fn(name, callerpc, callersp), set by the runtime bridge
+        self.world = None                 # a thread world (emu.world) owning this CPU: see _on_syscall
         self.tracer = None
         self.exit_status: int | None = None
         self.time_budget_ns = DEFAULT_TIME_BUDGET_NS   # per run(); None = unlimited
@@ -129,29 +130,41 @@ class Machine:
 
     def _on_syscall(self, uc, _user) -> None:
         try:
-            self._syscall()
+            if self.world is not None:
+                self.world.on_syscall()     # the thread world runs the kernel when the thread may
+            else:
+                self._syscall()
         except Exception as e:
             self._fail(e)
 
     def _syscall(self) -> None:
         rax, *args, rip, rflags = self._sysregs.read()
-        args = tuple(args)
-        k, log, t = self.kernel, self.log, self.kernel.clock
-        if log.active:
-            log.emit("syscall", t.now_ns, self.tid, nr=rax, name=k.name_of(rax),
-                     args=[[n, r, v] for n, r, v, _ in k.named_args(rax, args)])
-        res = k.syscall(self.mem, rax, args, tid=self.tid)
+        res = self.enter_kernel(rax, tuple(args))
         if res.block is not None:
             self._check_time(res.block.until_ns, rip, res)
             res = self.block(res)
+        self.finish_syscall(res, rip, rflags)
+
+    def enter_kernel(self, nr: int, args: tuple):
+        """The ``syscall`` event, then the kernel model runs call ``nr`` for this thread."""
+        k, log = self.kernel, self.log
+        if log.active:
+            log.emit("syscall", k.clock.now_ns, self.tid, nr=nr, name=k.name_of(nr),
+                     args=[[n, r, v] for n, r, v, _ in k.named_args(nr, args)])
+        return k.syscall(self.mem, nr, args, tid=self.tid)
+
+    def finish_syscall(self, res, rip: int, rflags: int) -> None:
+        """The call ``res`` of the SYSCALL at ``rip`` is over: RAX, RCX and R11 as Linux leaves
+        them, the ``sysret`` event, and the process's end if it exited."""
+        k, log, t = self.kernel, self.log, self.kernel.clock
         if getattr(res, "strict_violation", False):
-            raise StrictViolation(f"--strict: unknown syscall {rax} at "
+            raise StrictViolation(f"--strict: unknown syscall {res.nr} at "
                                   f"{self.image.symbolize(rip) or hex(rip)} (the model returned -ENOSYS)")
         ret = res.ret & 0xFFFFFFFFFFFFFFFF
         rcx, r11 = rip + 2, rflags & ~RF          # SYSCALL is 2 bytes: 0f 05
         self._sysret.write((ret, rcx, r11))
         if log.active:
-            log.emit("sysret", t.now_ns, self.tid, nr=rax, name=res.name, ret=res.ret,
+            log.emit("sysret", t.now_ns, self.tid, nr=res.nr, name=res.name, ret=res.ret,
                      errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
         if res.exit_status is not None:
             self.exit_status = res.exit_status
@@ -189,7 +202,7 @@ class Machine:
         sym = self.image.symbolize(pc)
         if insn is not None:
             go = insn.go.split("//")[0].strip().replace("\t", " ")     # without its comment
-            return f"{pc:#x} {insn.where} ({go}; {insn.intel})"
+            return f"{pc:#x} {insn.where} ({go}; {insn.intel})" if go else f"{pc:#x} {insn.where} ({insn.intel})"
         return f"{pc:#x}" + (f" {sym}" if sym else "")
 
     # -- running -----------------------------------------------------------------------

@@ -49,7 +49,8 @@ class GuestMemory:
     def map(self, base: int, size: int, perms: int, name: str, host: bool = True) -> Region:
         """Map ``[base, base+size)``; ``host`` regions are backed by a Python-owned buffer."""
         if self.mapped + size > MAX_GUEST_MEMORY:
-            raise MemoryError(f"guest memory cap of {MAX_GUEST_MEMORY >> 20} MiB reached mapping {name}")
+            raise MemoryError(f"guest memory cap of {MAX_GUEST_MEMORY >> 10} KiB reached mapping {name} "
+                              f"({size >> 10} KiB more, {self.mapped >> 10} KiB mapped)")
         reg = Region(base, size, perms, name)
         if host:
             reg.buf = (ctypes.c_char * size)()

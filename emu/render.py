@@ -53,15 +53,19 @@ FOLDED_CALLS = frozenset({"lock", "unlock", "noteclear", "runqempty", "readgstat
 class TextRenderer:
     """Turns events into lines; ``color`` adds ANSI colour around the same text."""
 
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False, threads: dict[int, str] | None = None):
         self.color = color
+        self.threads = threads      # thread world: tid -> "m2"; each line starts with it
 
     def c(self, key: str, text: str) -> str:
         return f"{_COLORS[key]}{text}{_COLORS['reset']}" if self.color else text
 
     def line(self, ev: Event) -> str | None:
         fn = getattr(self, f"_{ev.kind}", None)
-        return fn(ev) if fn else None
+        text = fn(ev) if fn else None
+        if text is None or self.threads is None:
+            return text
+        return f"{self.threads.get(ev.tid, 'host' if ev.tid == 0 else str(ev.tid)):<5}{text}"
 
     def _insn(self, ev: Event) -> str:
         d = ev.data
@@ -78,6 +82,8 @@ class TextRenderer:
 
     def _sysret(self, ev: Event) -> str:
         d = ev.data
+        if "rcx" not in d:          # a syscall the runtime model made: no guest registers
+            return f"{'':>18}{self.c('sys', '⇐ ' + d['text'])}"
         return (f"{'':>18}{self.c('sys', '⇐ ' + d['text'])}  "
                 f"(rax={d['ret'] & 0xFFFFFFFFFFFFFFFF:#x}, rcx={d['rcx']:#x}, r11={d['r11']:#x})")
 
@@ -114,3 +120,8 @@ class TextRenderer:
         r1 = d["r1"]
         r1s = f"{r1} (-1)" if r1 == 0xFFFFFFFFFFFFFFFF else str(r1)
         return f"result: r1 = {r1s}, r2 = {d['r2']}, err = {err}   (as Go's caller reads them from the frame)"
+
+    def _output(self, ev: Event) -> str:
+        d = ev.data
+        at = f" at {d['addr']:#x}" if d.get("addr") is not None else ""
+        return f"{d['label']}{at}: {bytes.fromhex(d['data'])!r}"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from asm.assembler import assemble
 from asm.stub import Stub, go_listing
 from emu import layout as L
 from emu.events import EventLog
+from emu.imagecache import load_or_assemble
 from emu.kernel.dispatch import Kernel
 from emu.kernel.errno import SysError, errno_name
 from emu.kernel.vfs import VFS
@@ -83,7 +83,7 @@ class Session:
         self.stubs = stubs
         order = list(stubs.values())
         order += [driver(s) for s in order] + [loop_driver(s) for s in order]
-        self.image = assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
+        self.image = load_or_assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
         if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
             raise ValueError("the stubs do not fit in the text pages")
         self.kernel = Kernel(fs=VFS(fs), strict=strict)

@@ -14,6 +14,9 @@ from emu import layout as L
 from emu.regs import RegBatch, TRACE_REGS
 
 
+_TRAMPOLINE_AT = {addr: name for name, addr in L.TRAMPOLINES.items()}
+
+
 class Tracer:
     def __init__(self, machine):
         self.m = machine
@@ -21,6 +24,7 @@ class Tracer:
         self.prev: tuple[int, ...] | None = None
         self.pending: int | None = None
         self.writes: list[tuple[int, bytes]] = []
+        self._info: dict[int, dict] = {}          # pc → the instruction's fixed fields
 
     def hooks(self, uc) -> list[int]:
         """Hook the text and runtime-text pages only: nothing else can execute."""
@@ -55,12 +59,7 @@ class Tracer:
         self.pending = None
         log = self.m.log
         log.step += 1
-        insn = self.m.image.at(pc)
-        data = dict(pc=pc, bytes=insn.data.hex() if insn else self._bytes(pc),
-                    intel=insn.intel if insn else self._disasm(pc),
-                    go=insn.go if insn else "", loc=insn.loc if insn else "",
-                    where=insn.where if insn else (self._symbol(pc)),
-                    regs=changed, mem=[[a, b.hex()] for a, b in self.writes])
+        data = {**self._static(pc), "regs": changed, "mem": [[a, b.hex()] for a, b in self.writes]}
         self.writes = []
         log.emit("insn", self.m.kernel.clock.now_ns, self.m.tid, **data)
         log.release()
@@ -71,10 +70,25 @@ class Tracer:
         self.writes = []
         self.m.log.release()
 
+    def _static(self, pc: int) -> dict:
+        """What never changes about the instruction at ``pc`` (bytes, Intel and Go text,
+        source line, function), worked out once per address."""
+        info = self._info.get(pc)
+        if info is None:
+            insn = self.m.image.at(pc)
+            if insn is not None:
+                info = dict(pc=pc, bytes=insn.data.hex(), intel=insn.intel, go=insn.go,
+                            loc=insn.loc, where=insn.where)
+            elif pc in _TRAMPOLINE_AT:        # a one-byte RET: no disassembler needed
+                info = dict(pc=pc, bytes="c3", intel="ret", go="RET\t// the runtime model ran here",
+                            loc="", where=_TRAMPOLINE_AT[pc])
+            else:
+                info = dict(pc=pc, bytes=self._bytes(pc), intel=self._disasm(pc), go="", loc="",
+                            where=self._symbol(pc))
+            self._info[pc] = info
+        return info
+
     def _symbol(self, pc: int) -> str:
-        for name, addr in L.TRAMPOLINES.items():
-            if addr == pc:
-                return name
         return self.m.image.symbolize(pc) or f"{pc:#x}"
 
     def _bytes(self, pc: int) -> str:
@@ -86,7 +100,7 @@ class Tracer:
     _cache: dict = {}
 
     def _decode(self, pc: int) -> tuple[str, str]:
-        """Disassemble code that is not in the image (trampolines), cached by address."""
+        """Disassemble code that is not in the image, cached by address."""
         if pc not in self._cache:
             from emu.disasm import disasm_one
             self._cache[pc] = disasm_one(self.m.mem.read(pc, 16), pc)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 NOFILE = 1024              # RLIMIT_NOFILE soft default (INR_OPEN_CUR in include/uapi/linux/fs.h)
 PIPE_CAPACITY = 65536      # fs/pipe.c: PIPE_DEF_BUFFERS (16) pages of 4 KiB
 PIPE_BUF = 4096            # include/uapi/linux/limits.h: writes up to this size are atomic
+PAGE_SIZE = 4096           # fs/pipe.c copies a write into the pipe one page at a time
+TTY_CHUNK = 2048           # drivers/tty/tty_io.c iterate_tty_write: default chunk
 MAX_LFS_FILESIZE = (1 << 63) - 1
 SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE = 0, 1, 2, 3, 4
 
@@ -213,9 +215,21 @@ class Console(OpenFile):
     def write(self, c: Call, buf: int, count: int) -> int:
         if count == 0:
             return 0
-        data = copy_in(c.mem, buf, count)
+        data = whole_chunks(copy_in(c.mem, buf, count), count, TTY_CHUNK)
         c.kernel.console.append((self.stream, data))
         return len(data)
+
+
+def whole_chunks(data: bytes, count: int, chunk: int) -> bytes:
+    """What a pipe or tty keeps of a write whose user buffer faulted after ``len(data)`` of
+    ``count`` bytes: the chunks it copied whole (a chunk that faults part way is dropped);
+    Fault (→ -EFAULT) if that is nothing. (fs/pipe.c pipe_write; tty_io.c iterate_tty_write.)"""
+    if len(data) == count:
+        return data
+    keep = len(data) - len(data) % chunk
+    if keep == 0:
+        raise Fault(0, count, False)
+    return data[:keep]
 
 
 class Pipe:
@@ -275,7 +289,7 @@ class PipeEnd(OpenFile):
             n = 0                                         # atomic: all of it or none yet
         if n:
             try:
-                data = copy_in(c.mem, buf + done, n)
+                data = whole_chunks(copy_in(c.mem, buf + done, n), n, PAGE_SIZE)
             except Fault:
                 if done:
                     return done

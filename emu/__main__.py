@@ -1,0 +1,4 @@
+"""``python -m emu`` is ``gosyscall``."""
+from emu.cli import entry
+
+entry()

@@ -1,0 +1,86 @@
+"""`gosyscall diff`: the first differing step in words, context, a summary; exit 0/1/2."""
+import copy
+
+import pytest
+from tracehelp import recorded, run_cmd
+
+from emu.diff import compare
+from emu.formats import load_trace, parse_text, render_trace
+
+
+def text_of(rec, events=None, name="t"):
+    return parse_text(render_trace(events if events is not None else rec.events, rec.header, "text"), name)
+
+
+def without_r11_at_syscall(events):
+    """The events as they would be had the SYSCALL hook not set R11."""
+    events = copy.deepcopy(events)
+    for ev in events:
+        if ev.kind == "insn" and ev.data["intel"] == "syscall":
+            ev.data["regs"] = [r for r in ev.data["regs"] if r[0] != "r11"]
+            return events, ev.step
+    raise AssertionError("no SYSCALL in the trace")
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return recorded()
+
+
+def test_same_trace_is_the_same(rec):
+    c = compare(text_of(rec), text_of(rec), "a", "b")
+    assert c.same and c.report() == "a and b are the same (19 steps)"
+
+
+def test_a_missing_register_change_is_named_with_its_step(rec):
+    events, step = without_r11_at_syscall(rec.events)
+    c = compare(text_of(rec), text_of(rec, events), "the golden", "this run")
+    assert c.differing == [step]
+    assert c.headline() == f"step {step}: r11 0x0→0x202 in the golden; unchanged in this run"
+    report = c.report().splitlines()
+    assert report[0] == f"first divergence: step {step}: r11 0x0→0x202 in the golden; unchanged in this run"
+    assert report[1] == "context (the same in both):"
+    assert [l.split()[0] for l in report[2:5]] == [str(step - 3), str(step - 2), str(step - 1)]
+    assert report[-1] == ("1 of 19 steps differs (step 11); syscalls, Go trace events and state "
+                          "transitions: the same in both")
+
+
+def test_a_different_value_says_became(rec):
+    events = copy.deepcopy(rec.events)
+    ev = next(e for e in events if e.kind == "insn" and e.data["intel"] == "syscall")
+    ev.data["regs"] = [[n, a, b + 2 if n == "rcx" else b] for n, a, b in ev.data["regs"]]
+    c = compare(text_of(rec), text_of(rec, events), "a", "b")
+    assert c.headline() == "step 11: rcx became 0x401030 in a, 0x401032 in b"
+
+
+def test_other_syscalls_and_transitions_are_summarised():
+    a, b = recorded("getpid"), recorded("getppid", "--stub", "RawSyscall")
+    c = compare(text_of(a), text_of(b), "a", "b")
+    assert not c.same and c.first == 0             # the title lines differ first
+    summary = c.summary()
+    assert "only in a: GoSysCall, g1 _Grunning → _Gsyscall" in summary
+    assert "syscall getpid" in summary and "only in b: syscall getppid" in summary
+
+
+def test_a_shorter_trace_ends_before_the_step(rec):
+    t = text_of(rec)
+    shorter = copy.deepcopy(t)
+    del shorter.steps[15:]
+    c = compare(t, shorter, "a", "b")
+    assert c.differing[0] == 15 and c.headline().startswith("step 15: b ends before it; a runs 0x")
+
+
+def test_cli_jsonl_against_text_of_the_same_run_is_the_same(tmp_path):
+    g = ["-c", "from emu.cli import entry; entry()"]
+    for f in ("a.jsonl", "a.trace"):
+        assert run_cmd([*g, "trace", "-o", f], tmp_path).returncode == 0
+    assert run_cmd([*g, "trace", "getpid", "-o", "b.trace"], tmp_path).returncode == 0
+    same = run_cmd([*g, "diff", "a.jsonl", "a.trace"], tmp_path)
+    assert (same.returncode, same.stdout) == (0, "a.jsonl and a.trace are the same (19 steps)\n")
+    other = run_cmd([*g, "diff", "a.jsonl", "b.trace"], tmp_path)
+    assert other.returncode == 1 and other.stdout.startswith("first divergence: before the first step")
+    assert "only in a.jsonl: syscall read; only in b.trace: syscall getpid" in other.stdout
+    trouble = run_cmd([*g, "diff", "a.jsonl", "missing.trace"], tmp_path)
+    assert trouble.returncode == 2 and trouble.stderr.startswith("gosyscall: ") and \
+        len(trouble.stderr.splitlines()) == 1
+    assert load_trace(tmp_path / "a.jsonl").steps[11].regs["r11"] == (0, 0x202)
