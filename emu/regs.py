@@ -9,6 +9,7 @@ public API is used instead, with the same results. ``RegBatch.fast`` says which 
 from __future__ import annotations
 
 import ctypes
+import struct
 
 from unicorn import x86_const as X
 
@@ -36,6 +37,7 @@ class RegBatch:
         self._vals = (ctypes.c_uint64 * n)()
         self._ptrs = (ctypes.c_void_p * n)(*(ctypes.addressof(self._vals) + 8 * i for i in range(n)))
         self._n = n
+        self._unpack = struct.Struct(f"<{n}Q").unpack     # array → tuple, faster than tuple()
         self._uch = getattr(uc, "_uch", None)
         self.fast = _uclib is not None and self._uch is not None
 
@@ -43,7 +45,7 @@ class RegBatch:
         """Current values, in the order of ``names``."""
         if self.fast:
             if _uclib.uc_reg_read_batch(self._uch, self._ids, self._ptrs, self._n) == 0:
-                return tuple(self._vals)
+                return self._unpack(self._vals)
             self.fast = False           # the C call refused: fall back for good
         return tuple(self.uc.reg_read(REG_IDS[r]) for r in self.names)
 

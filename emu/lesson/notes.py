@@ -14,7 +14,7 @@ GO_LINES = {
         "Tell the scheduler this goroutine is about to block in the kernel. The CALL pushes "
         "the return address; entersyscall records it (g.syscallpc) and the caller's SP "
         "(g.syscallsp), moves g from _Grunning to _Gsyscall and the P to _Psyscall so that "
-        "sysmon may hand the P to another thread if the call takes long (facts §2.2).",
+        "sysmon may hand the P to another thread if the call takes long.",
     "MOVQ a1+8(FP), DI":
         "Load the first argument from the Go frame (ABI0: arguments live on the caller's "
         "stack, a1 at FP+8 = RSP+16) into RDI, the kernel's first argument register.",
@@ -27,7 +27,7 @@ GO_LINES = {
     "MOVQ a6+48(FP), R9": "Sixth argument: frame slot a6 into R9.",
     "MOVQ $0, R10":
         "Zero the unused fourth argument register. go1.7–go1.13 clear R10, R8 and R9 so a "
-        "three-argument call never passes stale values; go1.14 dropped this (facts §1.1).",
+        "three-argument call never passes stale values; go1.14 dropped this.",
     "MOVQ $0, R8": "Zero the unused fifth argument register (removed in go1.14).",
     "MOVQ $0, R9": "Zero the unused sixth argument register (removed in go1.14).",
     "MOVQ trap+0(FP), AX":
@@ -36,7 +36,7 @@ GO_LINES = {
     "SYSCALL":
         "Enter the kernel. The CPU saves the return address in RCX and RFLAGS in R11, the "
         "kernel runs the call named by RAX with RDI, RSI, RDX, R10, R8, R9, and returns the "
-        "result (or -errno) in RAX. Every other register survives (facts §4.1).",
+        "result (or -errno) in RAX. Every other register survives.",
     "CMPQ AX, $0xfffffffffffff001":
         "Is the result an error? Compare RAX with -4095 as unsigned numbers: -4094…-1 are "
         "above it. (Linux's errors are -4095…-1; Go's test counts -4095 as success.)",
@@ -45,7 +45,7 @@ GO_LINES = {
     "CALL runtime·exitsyscall(SB)":
         "Tell the scheduler the kernel returned. The fast path takes the P back "
         "(_Psyscall → _Prunning) and g goes _Gsyscall → _Grunning; if sysmon took the P, "
-        "the slow path queues g and parks this thread (facts §2.2).",
+        "the slow path queues g and parks this thread.",
 }
 for _label in ("ok", "ok6", "ok1", "ok2"):        # Syscall, Syscall6, RawSyscall, RawSyscall6
     GO_LINES[f"JLS {_label}"] = ("Jump to the success path if RAX ≤ 0xfffffffffffff001 unsigned "

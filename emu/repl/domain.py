@@ -31,7 +31,7 @@ _STORE = re.compile(r"^mov\s+(?:qword ptr\s*)?\[rsp\s*\+\s*(0x[0-9a-f]+|\d+)\],\
 
 def abi(dbg) -> list[str]:
     regs = dbg.regs()
-    out = [rule("Linux x86-64 syscall ABI (facts §4.1)"), f"  {'role':<10}{'register':<10}{'now':<20}note"]
+    out = [rule("Linux x86-64 syscall ABI"), f"  {'role':<10}{'register':<10}{'now':<20}note"]
     for role, reg, note in SYSCALL_ABI:
         out.append(f"  {role:<10}{reg:<10}{regs[reg]:<#20x}{note}".rstrip())
     out.append("  preserved every other register: the kernel saves and restores them")
@@ -58,7 +58,7 @@ def abi(dbg) -> list[str]:
                        f"← {st.group(2).lower():<8}{mem.u64(fp + stub.fp_offset(slot)):<#20x}{'':<20}{insn.loc}")
     out += ["  Why R10: SYSCALL writes the return address into RCX and RFLAGS into R11 before the",
             "  kernel runs, so neither can carry an argument; Linux takes the 4th from R10 instead",
-            "  and SYSRET restores RIP and RFLAGS from RCX and R11 on the way out (facts §4.1, §1.3)."]
+            "  and SYSRET restores RIP and RFLAGS from RCX and R11 on the way out."]
     return out
 
 
