@@ -113,4 +113,91 @@ def startup(measure, row, reps, quick):
               f"ratio {r:.2f} (target ≤ 1.5: {'met' if r <= 1.5 else 'MISSED'})")
 
 
-ALL = [syscalls, tracing, startup]
+SPIN_STUB = """TEXT ·Spin(SB),NOSPLIT,$0-56
+    mov rbx, 5000                      ; MOVQ $5000, BX
+spin:
+    dec rbx                            ; DECQ BX
+    jne spin                           ; JNE spin   (5000 × 2 = 10 000 instructions)
+    mov rax, qword ptr [rsp+0x8]       ; MOVQ trap+0(FP), AX
+    syscall                            ; SYSCALL
+    mov qword ptr [rsp+0x28], rax      ; MOVQ AX, r1+32(FP)
+    ret                                ; RET
+"""
+
+
+def _debugger():
+    import tempfile
+    from asm.userstub import load_user_stub
+    from emu.repl.debugger import Debugger
+    with tempfile.NamedTemporaryFile("w", suffix=".s", delete=False) as f:
+        f.write(SPIN_STUB)
+    try:
+        stub = load_user_stub(f.name)
+    finally:
+        os.unlink(f.name)
+    s = Session(extra_stubs=[stub])
+    return Debugger(s, stub.name, GETPID, [])
+
+
+def _si_seconds(steps: int) -> float:
+    dbg = _debugger()
+    dbg.stepi()                                   # into the stub: the spin loop from here on
+    t = time.perf_counter()
+    for _ in range(steps):
+        dbg.stepi()
+    return (time.perf_counter() - t) / steps
+
+
+def _continue_seconds() -> float:
+    dbg = _debugger()
+    syscall_at = next(a for a, i in dbg.image.insns.items() if i.stub == "main.Spin" and i.intel == "syscall")
+    dbg.add_breakpoint(syscall_at)
+    t = time.perf_counter()
+    stop = dbg.cont()
+    dt = time.perf_counter() - t
+    assert dbg.pc == syscall_at, stop
+    return dt
+
+
+def repl(measure, row, reps, quick):
+    """The REPL: one `si`, and `continue` to a breakpoint 10 000 instructions away."""
+    si = measure(lambda: _si_seconds(100 if quick else 500), reps)
+    yield row("REPL `si`", tuple(1e6 * v for v in si), "µs per step")
+    c = measure(_continue_seconds, reps)
+    yield row("REPL `continue` to a breakpoint 10 000 instructions away", tuple(1e3 * v for v in c), "ms")
+
+
+GOLDEN_CALLS = ["getpid", "close -1", "999", "read fd:/hello.txt buf:64 64", "gettid"]
+STUBS = ["Syscall", "Syscall6", "RawSyscall", "RawSyscall6"]
+
+
+def _golden_suite(tmp: str, update: bool) -> float:
+    """Seconds for pytest to run 100 golden tests (a subprocess, as a user runs them)."""
+    cases = [f"{c} --stub {s}" for c in GOLDEN_CALLS for s in STUBS]
+    cases = (cases * 5)[:100]
+    body = "".join(f"def test_g{i}(gosyscall_golden):\n    gosyscall_golden.run('g{i}', {c!r})\n\n"
+                   for i, c in enumerate(cases))
+    with open(os.path.join(tmp, "test_goldens.py"), "w") as f:
+        f.write(body)
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+    t = time.perf_counter()
+    r = subprocess.run(argv + (["--gosyscall-update"] if update else []), cwd=tmp, env=env,
+                       capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(f"golden suite failed: {r.stdout[-500:]}")
+    return dt
+
+
+def goldens(measure, row, reps, quick):
+    """The golden suite: pytest checking 100 goldens (each a traced run and a compare)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        _golden_suite(tmp, update=True)
+        fig = measure(lambda: _golden_suite(tmp, update=False), reps)
+    yield row("golden suite: pytest checking 100 goldens", fig, "s", f"{100 / fig[0]:.0f} goldens/s")
+
+
+ALL = [syscalls, tracing, startup, repl, goldens]

@@ -78,13 +78,14 @@ _GET = operator.attrgetter(*_NAMES)          # "stack.lo" is a dotted attribute 
 _PTR_AT = tuple(i for i, n in enumerate(_NAMES) if n in _POINTERS)
 _STR_AT = _NAMES.index("waitreason")
 _FMT = {1: "B", 4: "I", 8: "Q"}
+_SIGNED = {"goid": "q", "waitsince": "q", "sysexitticks": "q", "raceignore": "b"}   # Go int64/int8
 
 
 def _struct() -> struct.Struct:
-    """Every G_FIELDS entry at its offset, little-endian, gaps as padding."""
+    """Every G_FIELDS entry at its offset, little-endian, gaps as padding, Go's signedness."""
     fmt, pos = "<", 0
     for name, (off, size) in G_FIELDS.items():
-        fmt += "x" * (off - pos) + ("QQ" if name == "waitreason" else _FMT[size])
+        fmt += "x" * (off - pos) + ("QQ" if name == "waitreason" else _SIGNED.get(name, _FMT[size]))
         pos = off + size
     return struct.Struct(fmt)
 
@@ -105,7 +106,7 @@ def g_values(gp: g, addr_of: Callable[[Any], int]) -> list[int]:
         vals[i] = 0 if v is None else addr_of(v)
     s = vals[_STR_AT]
     vals[_STR_AT:_STR_AT + 1] = [addr_of(s) if s else 0, len(s.encode())]
-    return [int(v) & 0xFFFFFFFFFFFFFFFF for v in vals]
+    return vals                              # bools pack as 0/1; signed fields use signed formats
 
 
 def g_words(gp: g, addr_of: Callable[[Any], int]) -> list[tuple[int, int, int]]:
@@ -113,5 +114,5 @@ def g_words(gp: g, addr_of: Callable[[Any], int]) -> list[tuple[int, int, int]]:
     slots = []
     for name, (off, size) in G_FIELDS.items():
         slots += [(off, 8), (off + 8, 8)] if name == "waitreason" else [(off, size)]
-    return [(off, size, v & ((1 << (8 * size)) - 1))
+    return [(off, size, int(v) & ((1 << (8 * size)) - 1))
             for (off, size), v in zip(slots, g_values(gp, addr_of))]
