@@ -11,6 +11,7 @@ for invalid memory — never a per-instruction hook unless a tracer is attached.
 """
 from __future__ import annotations
 
+import gc
 import struct
 
 from unicorn import (UC_ARCH_X86, UC_HOOK_CODE, UC_HOOK_INSN, UC_HOOK_INTR,
@@ -255,6 +256,12 @@ class Machine:
         self._error = self._fault = None
         now = self.kernel.clock.now_ns
         self.deadline_ns = None if self.time_budget_ns is None else now + self.time_budget_ns
+        # A traced run allocates a few small objects per instruction and keeps them all:
+        # Python's cyclic collector would rescan the growing trace again and again (it
+        # halves the traced speed) while finding no cycles, so it pauses for the run.
+        paused = self.tracer is not None and gc.isenabled()
+        if paused:
+            gc.disable()
         try:
             self.uc.emu_start(begin, until, 0, count)
         except UcError as e:
@@ -267,6 +274,8 @@ class Machine:
         finally:
             if self.tracer is not None:
                 self.tracer.finish()
+            if paused:
+                gc.enable()
         if self._error is not None:
             raise self._error
 

@@ -8,9 +8,10 @@ makes, the runtime call its trampoline runs — are held back and emitted right 
 """
 from __future__ import annotations
 
-from unicorn import UC_HOOK_CODE, UC_HOOK_MEM_WRITE
+from unicorn import UC_HOOK_MEM_WRITE
 
 from emu import layout as L
+from emu.fasthooks import add_code_hook
 from emu.regs import RegBatch, TRACE_REGS
 
 
@@ -27,10 +28,11 @@ class Tracer:
         self._info: dict[int, dict] = {}          # pc → the instruction's fixed fields
 
     def hooks(self, uc) -> list[int]:
-        """Hook the text and runtime-text pages only: nothing else can execute."""
-        return [uc.hook_add(UC_HOOK_CODE, self._on_code, None, L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1),
-                uc.hook_add(UC_HOOK_CODE, self._on_code, None, L.RUNTIME_TEXT,
-                            L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1),
+        """Hook the text and runtime-text pages only: nothing else can execute. The code
+        hook runs once per instruction, so it is registered straight with the C library."""
+        code = lambda addr, size: self._on_code(None, addr, size, None)   # noqa: E731
+        return [add_code_hook(uc, code, L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1),
+                add_code_hook(uc, code, L.RUNTIME_TEXT, L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1),
                 uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)]
 
     def start(self) -> None:
@@ -59,7 +61,9 @@ class Tracer:
         self.pending = None
         log = self.m.log
         log.step += 1
-        data = {**self._static(pc), "regs": changed, "mem": [[a, b.hex()] for a, b in self.writes]}
+        data = dict(self._static(pc))
+        data["regs"] = changed
+        data["mem"] = [[a, b.hex()] for a, b in self.writes] if self.writes else []
         self.writes = []
         log.emit("insn", self.m.kernel.clock.now_ns, self.m.tid, **data)
         log.release()
