@@ -65,6 +65,7 @@ class Machine:
         self._hooks: list[int] = []
         self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
         self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
+        self._rsp = RegBatch(self.uc, ("rsp",))
         self._all = RegBatch(self.uc, TRACE_REGS)
         self._all_names = set(TRACE_REGS)
         self._map()
@@ -122,7 +123,7 @@ class Machine:
     def _on_trampoline(self, uc, addr, size, name) -> None:
         if self.runtime_hook is None:
             return
-        rsp = self.uc.reg_read(REG_IDS["rsp"])
+        rsp = self._rsp.read()[0]
         callerpc = self.mem.u64(rsp)
         try:
             self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp()

@@ -20,6 +20,7 @@ from unicorn import UC_PROT_EXEC, UC_PROT_READ, UC_PROT_WRITE, UcError
 from emu.kernel.memory import Fault
 
 R, W, X = UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC
+_U64 = struct.Struct("<Q")
 MAX_GUEST_MEMORY = 64 << 20       # cap on everything mapped into one guest (bounds a run)
 
 
@@ -109,7 +110,20 @@ class GuestMemory:
         except UcError:
             raise Fault(addr, len(data), True) from None
 
+    def view(self, addr: int, size: int) -> memoryview:
+        """A writable view of host-backed guest memory: the emulator's own fast access
+        (``struct.pack_into``/``unpack_from``); ValueError if the range is not host-backed."""
+        reg = self.region(addr)
+        if reg is None or reg.buf is None or addr + size > reg.end:
+            raise ValueError(f"{addr:#x}+{size} is not in one host-backed region")
+        off = addr - reg.base
+        return memoryview(reg.buf).cast("B")[off:off + size]
+
     def u64(self, addr: int) -> int:
+        """The guest's u64 at ``addr`` (Fault if unreadable); host-backed memory directly."""
+        reg = self.region(addr)
+        if reg is not None and reg.buf is not None and reg.perms & R and addr + 8 <= reg.end:
+            return _U64.unpack_from(reg.buf, addr - reg.base)[0]
         return struct.unpack("<Q", self.read(addr, 8))[0]
 
     def put_u64(self, addr: int, value: int) -> None:

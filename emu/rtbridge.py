@@ -123,6 +123,8 @@ class RuntimeBridge:
         self.rt.observer = self.observer
         self.addrs = {id(self.rt.m0): L.M0, id(self.rt.m0.g0): L.G0, id(self.os.getg()): L.G1}
         machine.runtime_hook = self.on_call
+        self._views: dict[int, memoryview] = {}   # g address → its guest memory
+        self._tls = None                          # the g last written to m0.tls[0]
         self.mirror()
 
     @property
@@ -143,11 +145,16 @@ class RuntimeBridge:
         self.mirror()
 
     def mirror(self) -> None:
-        """Write the current g (every mirrored field, one pack) and m0's TLS slot."""
+        """Write the current g (every mirrored field, packed straight into the guest's
+        host-backed memory) and m0's TLS slot."""
         gp = self.os.getg()
-        mem = self.machine.mem
         base = self.addr_of(gp)
         if base:
             lay = self.layout
-            mem.poke(base, lay.G_STRUCT.pack(*lay.g_values(gp, self.addr_of)))
-        mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))
+            view = self._views.get(base)
+            if view is None:
+                view = self._views[base] = self.machine.mem.view(base, lay.G_STRUCT.size)
+            lay.G_STRUCT.pack_into(view, 0, *lay.g_values(gp, self.addr_of))
+        if base != self._tls:
+            self.machine.mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))
+            self._tls = base
