@@ -121,10 +121,12 @@ class RuntimeBridge:
         self.observer.rt = self.prof
         self.rt.bootstrap_main(L.STACK_LO, L.STACK_HI)   # the process start: not part of the trace
         self.rt.observer = self.observer
-        self.addrs = {id(self.rt.m0): L.M0, id(self.rt.m0.g0): L.G0, id(self.os.getg()): L.G1}
+        # g, m and p compare by identity (dataclass eq=False), so they key the map directly
+        self.addrs = {self.rt.m0: L.M0, self.rt.m0.g0: L.G0, self.os.getg(): L.G1}
         machine.runtime_hook = self.on_call
         self._views: dict[int, memoryview] = {}   # g address → its guest memory
         self._tls = None                          # the g last written to m0.tls[0]
+        self._addr = self.addrs.get               # addr_of without the frame: mirror is hot
         self.mirror()
 
     @property
@@ -132,8 +134,17 @@ class RuntimeBridge:
         """FS base = &m0.tls[0] + 8, so FS:-8 is m0.tls[0], which holds the current g."""
         return L.M0 + self.layout.M_TLS + 8
 
+    def use_addrs(self, addrs: dict) -> None:
+        """Replace the object → guest address map (the REPL restores copied models)."""
+        self.addrs = addrs
+        self._addr = addrs.get
+
     def addr_of(self, obj) -> int:
-        return self.addrs.get(id(obj), 0)
+        """The guest address of a runtime struct (0 for one that has none in guest memory)."""
+        try:
+            return self.addrs.get(obj, 0)
+        except TypeError:             # an unhashable value (a waitreason str is hashable)
+            return 0
 
     def on_call(self, name: str, callerpc: int, callersp: int) -> None:
         if name == "runtime.entersyscall":
@@ -154,7 +165,7 @@ class RuntimeBridge:
             view = self._views.get(base)
             if view is None:
                 view = self._views[base] = self.machine.mem.view(base, lay.G_STRUCT.size)
-            lay.G_STRUCT.pack_into(view, 0, *lay.g_values(gp, self.addr_of))
+            lay.G_STRUCT.pack_into(view, 0, *lay.g_values(gp, self._addr))
         if base != self._tls:
             self.machine.mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))
             self._tls = base

@@ -36,7 +36,7 @@ class ModelState:
     kernel: object
     rt: object
     os: object
-    addrs: dict            # id(copied object) → guest address (RuntimeBridge.addrs, remapped)
+    addrs: dict            # copied object → guest address (RuntimeBridge.addrs, remapped)
     gen: int               # Snapshotter.gen when taken
 
 
@@ -81,11 +81,7 @@ class Snapshotter:
         b = self.s.runtime
         memo = self._keep()
         kernel, rt, os_ = copy.deepcopy((self.s.kernel, b.rt, b.os), memo)
-        addrs = {}
-        for live_id, addr in b.addrs.items():
-            copied = memo.get(live_id)
-            if copied is not None:
-                addrs[id(copied)] = addr
+        addrs = {memo[id(obj)]: addr for obj, addr in b.addrs.items() if id(obj) in memo}
         self._live = ModelState(kernel, rt, os_, addrs, self.gen)
         return self._live
 
@@ -120,7 +116,7 @@ class Snapshotter:
         b = s.runtime
         b.rt, b.os = rt, os_
         b.observer.clock = kernel.clock
-        b.addrs = {id(memo[k]): addr for k, addr in ms.addrs.items() if k in memo}
+        b.use_addrs({memo[id(k)]: addr for k, addr in ms.addrs.items() if id(k) in memo})
         self.gen += 1
         ms.gen = self.gen
         self._live = ms
