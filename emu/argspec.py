@@ -5,6 +5,8 @@
     str:/hello.txt     a NUL-terminated string in the user heap (a path for open)
     data:hi\\n          bytes without a NUL (for write); \\n \\t \\xNN \\\\ escapes
     fd:/hello.txt      the file opened read-only beforehand (as os.Open did); its fd
+    fd:pipe@50ms       thread world only: the read end of a pipe that a timer of the world
+                       writes at 50 ms virtual time (fd:pipe@1ms,50ms: at each; fd:pipe: never)
 
 Each argument becomes a register value; buffers are remembered so their contents can
 be shown after the call.
@@ -67,6 +69,12 @@ def parse_arg(text: str, session) -> Arg:
     if kind == "data":
         data = unescape(rest)
         return Arg(text, session.alloc(len(data), data))
+    if rest == "pipe" or rest.startswith("pipe@"):
+        pipe_at = getattr(session, "pipe_at", None)      # only the thread world (emu.world) has it
+        if pipe_at is None:
+            raise ValueError(f"fd:{rest}: a pipe written by a timer exists only in the thread world "
+                             "(gosyscall run ... fd:pipe@50ms runs there)")
+        return Arg(text, pipe_at(rest[5:]))
     fd = session.open_for_setup(rest)
     if fd < 0:
         from emu.kernel.errno import errno_name

@@ -47,6 +47,8 @@ def add_parser(sub, h) -> None:
     h.call_args(p)
     h.common(p)
     p.add_argument("--quiet", action="store_true", help="print only the result, not the trace")
+    from emu.world import runcmd
+    runcmd.add_arguments(p)         # fd:pipe@T, --runnable, --gomaxprocs: the thread world
 
 
 def emit_outputs(session: Session, args, res) -> None:
@@ -65,6 +67,9 @@ def emit_outputs(session: Session, args, res) -> None:
 
 
 def run(ns) -> int:
+    from emu.world import runcmd
+    if runcmd.wanted(ns):
+        return runcmd.run(ns)
     session, stub, trap, args = build(ns)
     out = sys.stdout
     r = TextRenderer(color=want_color(ns.no_color, out))

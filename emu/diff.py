@@ -46,7 +46,7 @@ class Comparison:
             return f"{self.la} and {self.lb} are the same ({len(self.a.steps) - 1} steps)"
         n = self.first
         where = f"step {n}" if n else "before the first step"
-        return f"{where}: {explain(self._step(self.a, n), self._step(self.b, n), n, self.la, self.lb)[0]}"
+        return f"{where}: {self._explain(n)[0]}"
 
     def report(self, lead: str = "first divergence:") -> str:
         """The full report; its first line is ``lead`` and the headline."""
@@ -63,7 +63,7 @@ class Comparison:
             out.append(f"{_name(n)} in {label}:" if s else f"{label} has no {_name(n)}")
             if s:
                 out += [f"  {line}" for line in _shown(s)]
-        more = explain(sa, sb, n, self.la, self.lb)[1:]
+        more = self._explain(n)[1:]
         if more:
             out.append("also at this step:")
             out += [f"  {m}" for m in more]
@@ -84,6 +84,10 @@ class Comparison:
         if not only:
             return text + "; syscalls, Go trace events and state transitions: the same in both"
         return text + "".join(f"; only in {label}: {_counted(c)}" for label, c in only)
+
+    def _explain(self, n: int) -> list[str]:
+        return explain(self._step(self.a, n), self._step(self.b, n), n, self.la, self.lb,
+                       regs=(self.a.regs, self.b.regs))
 
     @staticmethod
     def _step(t: TextTrace, n: int) -> Step | None:

@@ -83,6 +83,8 @@ def report_against(golden: Path, old: bytes, new: bytes, show=str, lb: str = "th
     c = compare(parse_text(old, show(golden)), parse_text(new, lb), "the golden", lb)
     if not c.same:
         return c.report(f"{show(golden)} differs from {lb} —")
+    if old == new:
+        return f"{show(golden)} and {lb} are the same"
     # the steps agree; the files differ elsewhere (the first line, the end line, line ends)
     pairs = enumerate(zip_longest(old.split(b"\n"), new.split(b"\n")), 1)
     i, (x, y) = next((i, p) for i, p in pairs if p[0] != p[1])

@@ -41,6 +41,8 @@ GLOBALS = {
     "main.ntrials": 0x68,      # main.trials: number of trials
     "main.blockts": 0x70,      # main.trials: timespec of the measured nanosleep, 16 bytes
     "main.buf": 0x80,          # an 8-byte buffer main's read may use
+    "main.pre": 0x88,          # main.main: 1 = first sleep prets (a syscall before the others)
+    "main.prets": 0x90,        # its timespec, 16 bytes
     "main.trial": 0x100,       # main.trials: [ntrials]struct{kind, iters, ts timespec}, 32 bytes each
 }
 TRIAL_SIZE = 32
@@ -85,7 +87,7 @@ def _frame_call(stub: str, trap: int, args: list[tuple[str, str]]) -> list[tuple
     return out + [(f"CALL\tsyscall·{stub}(SB)", f"call syscall.{stub}")]
 
 
-def _read_loop(d: int, name: str, stub: str, line: int) -> Stub:
+def _read_loop(d: int, name: str, stub: str, line: int = 0) -> Stub:
     return _prog(name, 64, [
         ("loop:", ""),
         *_frame_call(stub, SYS_READ, [
@@ -119,15 +121,15 @@ def programs(d: int) -> list[Stub]:
     """Every goroutine program, with package variables at ``d`` (= data_base)."""
     step = [("IMULQ\tBX, AX", "imul rax, rbx"), ("ADDQ\t$0x5851f42d, AX", "add rax, 0x5851f42d"),
             ("MOVQ\tAX, DX", "mov rdx, rax"), ("SHRQ\t$33, DX", "shr rdx, 33"), ("XORQ\tDX, AX", "xor rax, rdx")]
-    return [
+    return _numbered([
         _prog("runtime.goexit", 0, [
             ("BYTE\t$0x90\t// NOP", "nop"),
             ("CALL\truntime·goexit1(SB)\t// does not return", "call runtime.goexit1"),
             ("BYTE\t$0x90\t// NOP: traceback from goexit1 must hit goexit's code range", "nop"),
-        ], 1, "go1.10 asm_amd64.s runtime·goexit: a goroutine's function returns to goexit+1",
+        ], 0, "go1.10 asm_amd64.s runtime·goexit: a goroutine's function returns to goexit+1",
             ret=False),
-        _read_loop(d, "main.reader", "Syscall", 10),
-        _read_loop(d, "main.rawreader", "RawSyscall", 40),
+        _read_loop(d, "main.reader", "Syscall"),
+        _read_loop(d, "main.rawreader", "RawSyscall"),
         _prog("main.sleeper", 32, [
             ("loop:", ""),
             *_frame_call("Syscall", SYS_NANOSLEEP, [
@@ -135,14 +137,14 @@ def programs(d: int) -> list[Stub]:
             ("MOVQ\tr1+32(SP), AX", "mov rax, qword ptr [rsp+0x20]"),
             ("CMPQ\tAX, $0", "cmp rax, 0"),
             ("JEQ\tloop", "je loop"),
-        ], 70, "func sleeper() { for { if r1, _, _ := syscall.Syscall(SYS_NANOSLEEP, "
+        ], 0, "func sleeper() { for { if r1, _, _ := syscall.Syscall(SYS_NANOSLEEP, "
                "uintptr(unsafe.Pointer(&sleepts)), 0, 0); r1 != 0 { return } } }"),
         _prog("main.chanwaiter", 16, [
             ("MOVQ\tmain·ch(SB), AX", f"mov rax, qword ptr [{_g(d, 'main.ch')}]"),
             ("MOVQ\tAX, 0(SP)\t// c", "mov qword ptr [rsp], rax"),
             ("MOVQ\t$0, 8(SP)\t// elem: nil, the value is dropped", "mov qword ptr [rsp+8], 0"),
             ("CALL\truntime·chanrecv1(SB)", "call runtime.chanrecv1"),
-        ], 100, "func chanwaiter() { <-ch }"),
+        ], 0, "func chanwaiter() { <-ch }"),
         _prog("main.spin", 0, [
             ("MOVQ\tn+8(FP), CX", "mov rcx, qword ptr [rsp+8]"),
             ("MOVQ\t$1, AX", "mov rax, 1"),
@@ -150,19 +152,25 @@ def programs(d: int) -> list[Stub]:
             ("CMPQ\tCX, $0", "cmp rcx, 0"),
             ("JLE\tdone", "jle done"),
             ("loop:", ""),
-            *(step * 6),
+            *(step * 12),
             ("DECQ\tCX", "dec rcx"),
             ("JNZ\tloop", "jnz loop"),
             ("done:", ""),
-        ], 120, "func spin(n int) { x := uint64(1); for ; n > 0; n-- { for k := 0; k < 6; k++ "
-                "{ x = x*6364136223846793005 + 0x5851f42d; x ^= x >> 33 } } }  // 32 instructions a turn"),
+        ], 0, "func spin(n int) { x := uint64(1); for ; n > 0; n-- { for k := 0; k < 12; k++ "
+                "{ x = x*6364136223846793005 + 0x5851f42d; x ^= x >> 33 } } }  // 62 instructions a turn"),
         _prog("main.compute", 8, [
             ("MOVQ\tmain·iters(SB), AX", f"mov rax, qword ptr [{_g(d, 'main.iters')}]"),
             ("MOVQ\tAX, 0(SP)\t// n", "mov qword ptr [rsp], rax"),
             ("CALL\tmain·spin(SB)", "call main.spin"),
-        ], 170, "func compute() { spin(iters) }"),
-        _prog("main.probe", 0, [], 180, "func probe() {}  // starts, returns, exits"),
+        ], 0, "func compute() { spin(iters) }"),
+        _prog("main.probe", 0, [], 0, "func probe() {}  // starts, returns, exits"),
         _prog("main.main", 64, [
+            ("MOVQ\tmain·pre(SB), AX", f"mov rax, qword ptr [{_g(d, 'main.pre')}]"),
+            ("CMPQ\tAX, $0", "cmp rax, 0"),
+            ("JEQ\tstart", "je start"),
+            *_frame_call("Syscall", SYS_NANOSLEEP, [
+                ("LEAQ\tmain·prets(SB), AX", f"mov rax, {_g(d, 'main.prets')}"), ("$0", "0"), ("$0", "0")]),
+            ("start:", ""),
             ("MOVQ\tmain·nworkers(SB), AX", f"mov rax, qword ptr [{_g(d, 'main.nworkers')}]"),
             ("MOVQ\tAX, i-8(SP)\t// i := nworkers, at 56(SP)", "mov qword ptr [rsp+0x38], rax"),
             ("CMPQ\tAX, $0", "cmp rax, 0"),
@@ -180,17 +188,17 @@ def programs(d: int) -> list[Stub]:
             ("CALL\tsyscall·Syscall(SB)\t// main waits (a read, or a sleep standing for time.Sleep)",
              "call syscall.Syscall"),
             *_exit(),
-        ], 190, "func main() { for i := nworkers; i > 0; i-- { go workerfn() }; "
+        ], 0, "func main() { if pre { nanosleep(&prets) }; for i := nworkers; i > 0; i-- { go workerfn() }; "
                 "syscall.Syscall(waittrap, wait1, wait2, wait3) }  // then runtime.main exits"),
-        _prog("main.trials", 64, [
+        _prog("main.trials", 80, [
             ("MOVQ\tmain·ntrials(SB), AX", f"mov rax, qword ptr [{_g(d, 'main.ntrials')}]"),
-            ("MOVQ\tAX, n-16(SP)\t// at 48(SP)", "mov qword ptr [rsp+0x30], rax"),
+            ("MOVQ\tAX, n-16(SP)\t// at 64(SP), above the Syscall frame", "mov qword ptr [rsp+0x40], rax"),
             ("LEAQ\tmain·trial(SB), AX", f"mov rax, {_g(d, 'main.trial')}"),
-            ("MOVQ\tAX, t-8(SP)\t// t := &trial[0], at 56(SP)", "mov qword ptr [rsp+0x38], rax"),
-            ("CMPQ\tn-16(SP), $0", "cmp qword ptr [rsp+0x30], 0"),
+            ("MOVQ\tAX, t-8(SP)\t// t := &trial[0], at 72(SP)", "mov qword ptr [rsp+0x48], rax"),
+            ("CMPQ\tn-16(SP), $0", "cmp qword ptr [rsp+0x40], 0"),
             ("JLE\tdone", "jle done"),
             ("next:", ""),
-            ("MOVQ\tt-8(SP), AX", "mov rax, qword ptr [rsp+0x38]"),
+            ("MOVQ\tt-8(SP), AX", "mov rax, qword ptr [rsp+0x48]"),
             ("CMPQ\t0(AX), $0\t// t.kind == busy?", "cmp qword ptr [rax], 0"),
             ("JNE\tsleep", "jne sleep"),
             ("MOVQ\t8(AX), BX\t// t.iters", "mov rbx, qword ptr [rax+8]"),
@@ -208,11 +216,22 @@ def programs(d: int) -> list[Stub]:
             ("block:", ""),
             *_frame_call("Syscall", SYS_NANOSLEEP, [
                 ("LEAQ\tmain·blockts(SB), AX", f"mov rax, {_g(d, 'main.blockts')}"), ("$0", "0"), ("$0", "0")]),
-            ("ADDQ\t$32, t-8(SP)\t// t++", "add qword ptr [rsp+0x38], 0x20"),
-            ("DECQ\tn-16(SP)", "dec qword ptr [rsp+0x30]"),
+            ("ADDQ\t$32, t-8(SP)\t// t++", "add qword ptr [rsp+0x48], 0x20"),
+            ("DECQ\tn-16(SP)", "dec qword ptr [rsp+0x40]"),
             ("JNZ\tnext", "jnz next"),
             ("done:", ""),
             *_exit(),
-        ], 230, "func trials() { for _, t := range trial[:ntrials] { if t.kind == busy { spin(t.iters) } "
+        ], 0, "func trials() { for _, t := range trial[:ntrials] { if t.kind == busy { spin(t.iters) } "
                 "else { nanosleep(&t.ts) }; if probefn != nil { go probefn() }; nanosleep(&blockts) } }"),
-    ]
+    ])
+
+
+def _numbered(stubs: list[Stub]) -> list[Stub]:
+    """Give the programs consecutive line numbers in programs.s, a blank line apart."""
+    out, line = [], 1
+    for s in stubs:
+        out.append(go_listing(s.name, s.frame, s.args, s.results, line, FILE,
+                              [(ln.go if not ln.label else ln.label + ":", ln.intel) for ln in s.lines],
+                              calls_runtime=s.calls_runtime, doc=s.doc))
+        line += len(s.lines) + 2
+    return out

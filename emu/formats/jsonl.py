@@ -73,6 +73,9 @@ def _object(line: str, i: int, name: str) -> dict:
     except json.JSONDecodeError as e:
         raise TraceError(name, i, f"not JSON ({e.msg} at column {e.colno}): the line is cut "
                                   "short or damaged") from None
+    except (ValueError, RecursionError):       # an integer of thousands of digits, nesting too deep
+        raise TraceError(name, i, "not a trace line: a number too long or lists nested too "
+                                  "deep (the file is damaged)") from None
     if not isinstance(obj, dict):
         raise TraceError(name, i, "not a JSON object")
     return obj

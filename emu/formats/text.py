@@ -24,10 +24,11 @@ from emu.formats.base import TraceError, check_version, decode_lines
 from emu.render import TextRenderer
 
 MAGIC = "# gosyscall-trace text v"
-_HEAD = re.compile(r"# gosyscall-trace text v(\d+)(?: · profile (\S+))?$")
-_END = re.compile(r"# end · (\d+) steps · (\d+) lines$")
+# Numbers are bounded: int() refuses a decimal string of over 4300 digits, and no trace needs one.
+_HEAD = re.compile(r"# gosyscall-trace text v(\d{1,9})(?: · profile (\S+))?$")
+_END = re.compile(r"# end · (\d{1,18}) steps · (\d{1,18}) lines$")
 _STEP_LIKE = re.compile(r" {0,4}\d")               # step lines: the number right-aligned in 4
-_STEP = re.compile(r" *(\d+)  0x([0-9a-f]{8,16})  (\S.*)$")
+_STEP = re.compile(r" *(\d{1,18})  0x([0-9a-f]{8,16})  (\S.*)$")
 _REG = re.compile(r"\b([a-z][a-z0-9]*) (0x[0-9a-f]+)→(0x[0-9a-f]+)")
 _MEM = re.compile(r"\[(0x[0-9a-f]+)\]←(\S+)")
 _CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ")

@@ -26,6 +26,7 @@ from emu.machine import DEFAULT_BUDGET
 from emu.regs import REG_IDS
 from emu.repl.snapshot import Snapshot, Snapshotter
 from emu.tracer import Tracer
+from runtime_py.throw import Throw
 
 HISTORY = 2000           # reverse-execution entries kept (a continue counts as one)
 CHUNK = 1_000_000        # instructions per emu_start while continuing (Ctrl-C latency ~10 ms)
@@ -146,8 +147,8 @@ class Debugger:
             self.tracer.start()
         try:
             self.m.step(pc, 1)
-        except GosyscallError as e:         # a guest fault, or an error raised in a hook
-            self.state = "faulted"
+        except (GosyscallError, Throw) as e:    # a guest fault, an error raised in a hook, or
+            self.state = "faulted"              # the runtime model's throw (Go would crash)
             return Stop("fault", str(e))
         after = self._after()
         if after is not None:
@@ -292,6 +293,11 @@ class Debugger:
         return stop
 
     def _run_fast(self, stops: frozenset) -> Stop:
+        # Unicorn decides when it translates a block whether an address in it is an exit, and
+        # caches blocks by address alone: a block translated while stepping would run straight
+        # past a breakpoint or the end of the call (unicorn-engine/unicorn#2341). Drop them.
+        for a in stops:
+            self.m.uc.ctl_remove_cache(a - 1, a + 1)
         used = 0
         while True:
             if self.interrupted:
@@ -302,7 +308,7 @@ class Debugger:
             pc = self.pc
             try:
                 self.m.step(pc, min(CHUNK, self.budget - used), stops)
-            except GosyscallError as e:
+            except (GosyscallError, Throw) as e:
                 self.state = "faulted"
                 return Stop("fault", str(e))
             used += CHUNK          # an upper bound when the chunk ended early

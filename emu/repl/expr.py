@@ -139,7 +139,10 @@ def evaluate(text: str, env: Env) -> int:
     if not text.strip():
         raise ExprError("Argument required (expression to compute).")
     p = _Parser(tokenize(text), env, text)
-    value = p.binary()
+    try:
+        value = p.binary()
+    except RecursionError:                    # thousands of '(' or '-': each one a call deeper
+        raise ExprError("Expression nested too deeply.") from None
     if p.i != len(p.t):
         raise ExprError(f"A syntax error in expression, near `{p.rest()}'.")
     return value & MASK

@@ -55,12 +55,17 @@ class DebugEnv(Env):
         vals = self.shell.values
         if not vals:
             raise ExprError("History is empty.")
-        if ref in ("$", "$$"):
-            return vals[-1 - (ref == "$$")]
+        if ref in ("$", "$$"):                 # the last value, the one before it
+            ref = "$$0" if ref == "$" else "$$1"
         n = int(ref.lstrip("$"))
-        idx = len(vals) - 1 - n if ref.startswith("$$") else n - 1
-        if not 0 <= idx < len(vals):
-            raise ExprError(f"History has not yet reached ${n}.")
+        if ref.startswith("$$"):
+            idx = len(vals) - 1 - n
+            if idx < 0:
+                raise ExprError(f"History does not go back to $${n}.")
+        else:
+            idx = n - 1
+            if not 0 <= idx < len(vals):
+                raise ExprError(f"History has not yet reached ${n}.")
         return vals[idx]
 
 

@@ -8,8 +8,8 @@ Where time goes:
 - guest instructions: ``insn_ns`` each (counted per translated block, see world.py);
 - a syscall: the kernel model charges ``SYSCALL_COST_NS`` (emu/kernel/dispatch.py, 100 ns)
   to the calling thread, guest or runtime;
-- a sleep: its timeout plus Linux's timer slack — ``DEFAULT_TIMER_SLACK_NS`` = 50 µs for a
-  normal thread (init/init_task.c ``.timer_slack_ns = 50000``; prctl(2) PR_SET_TIMERSLACK),
+- a sleep: its timeout plus Linux's timer slack — ``timer_slack_ns``, by default the kernel
+  model's ``DEFAULT_TIMER_SLACK_NS`` = 50 µs, a normal thread's (init/init_task.c ``.timer_slack_ns = 50000``; prctl(2) PR_SET_TIMERSLACK),
   or, for pselect6 (go1.10's usleep), fs/select.c's ``select_estimate_accuracy``: 0.1 % of
   the timeout, at least the thread's slack (emu/kernel/systime.py). So sysmon's 20 µs
   ``usleep`` lasts 70 µs, as on Linux;
@@ -23,6 +23,8 @@ Where time goes:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from emu.kernel.dispatch import DEFAULT_TIMER_SLACK_NS
 
 # 1 ns per guest instruction: a ~3 GHz core retiring about one instruction every three cycles
 # on the dependent integer code the programs run (imul chains). Configurable with --insn-ns.
@@ -56,9 +58,10 @@ class Costs:
     clone_ns: int = CLONE_NS
     switch_ns: int = SWITCH_NS
     quantum_ns: int = QUANTUM_NS
+    timer_slack_ns: int = DEFAULT_TIMER_SLACK_NS   # every thread's (the kernel model's timer_slack_ns)
 
     def __post_init__(self):
-        for name in ("insn_ns", "clone_ns", "switch_ns", "quantum_ns"):
+        for name in ("insn_ns", "clone_ns", "switch_ns", "quantum_ns", "timer_slack_ns"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 0 or (name == "insn_ns" and v == 0):
                 raise ValueError(f"{name} must be a whole number of ns, ≥ {1 if name == 'insn_ns' else 0}: {v!r}")

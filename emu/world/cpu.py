@@ -106,14 +106,18 @@ class GuestCPU:
 
     def add_stop_pc(self, addr: int) -> None:
         """End the run when any thread reaches ``addr`` (before executing it)."""
+        if addr in self.stop_pcs:
+            return
         self.stop_pcs.add(addr)
         self._hooks.append(self.uc.hook_add(UC_HOOK_CODE, self._on_stop_pc, None, addr, addr))
 
     # -- one slice --------------------------------------------------------------------------
-    def _guest(self, th) -> str:
-        """Run th's goroutine: "runtime" (th.glet now holds a runtime call to run),
-        "requeue", "blocked" or "end"."""
+    def _guest(self, th, count: int = 0) -> str:
+        """Run th's goroutine (``count`` = 1: one instruction): "runtime" (th.glet now holds
+        a runtime call to run), "requeue", "blocked" or "end"."""
         gp = th.g
+        self.clock.now_ns += self.clock.debt      # the syscalls its runtime code made so far
+        self.clock.debt = 0
         self.regs.write(self.gregs[gp])
         self.uc.reg_write(REG_IDS["fs_base"], th.fs_base)
         self.mirror(th, gp)
@@ -139,8 +143,14 @@ class GuestCPU:
         self._skip_pc = self.skip.pop(gp, None)
         if self.machine.tracer is not None:
             self.machine.tracer.start()
-        self.machine.step(pc, 0)              # count 0: no instruction limit (Unicorn's)
-        self._skip_pc = None
+        base, self._counting = self.clock.now_ns, count == 0
+        try:
+            self.machine.step(pc, count)      # count 0: no instruction limit (Unicorn's)
+        finally:
+            self._skip_pc, self._counting = None, True
+        if count:                             # one instruction, if it retired, costs insn_ns
+            retired = self.stop is None or self.stop[0] == "syscall"
+            self.clock.now_ns = base + (self.costs.insn_ns if retired else 0)
         return self._after_slice(th, gp)
 
     def _after_slice(self, th, gp) -> str:
@@ -167,6 +177,9 @@ class GuestCPU:
         _, res, rip, rflags = stop            # a SYSCALL the kernel model has run
         if res.block is not None:
             self.block(th, Wait(res.block, True, res.nr, rip, rflags, self.clock.now_ns))
+            hook = self.pipe_hooks.get(id(res.block.key)) if res.block.kind == "pipe_read" else None
+            if hook is not None:
+                hook(th)
             th.doing = f"g{gp.goid} in {res.name}: {res.block.describe()}"
             self.timeline_set(th, f"g{gp.goid} {res.name}", "syscall")
             return "blocked"

@@ -2,7 +2,8 @@
 
 ``WorldObserver`` forwards every notification to the event log (rtbridge.EventObserver, which
 does nothing when no one listens) and feeds the world's own bookkeeping: a goroutine's end
-frees its stack; every Go tracer event and note goes to the ``taps`` scenarios register;
+frees its stack; every Go tracer event and note goes to the ``taps`` scenarios register
+(entries of the runtime functions they name to the ``call_taps``);
 threads are counted over virtual time (``mseries``).
 """
 from __future__ import annotations
@@ -18,6 +19,10 @@ class WorldObserver(Observer):
 
     def call(self, fn, /, **args):
         self.inner.call(fn, **args)
+        taps = self.w.call_taps.get(fn)
+        if taps:
+            for tap in taps:
+                tap(fn, args)
 
     def gstatus(self, gp, old, new):
         self.inner.gstatus(gp, old, new)

@@ -34,6 +34,8 @@ from emu.world.costs import MAX_GOROUTINES, MAX_THREADS, Costs
 from emu.world.cpu import GuestCPU
 from emu.world.osl import BLOCK_SIZE, PARK_WORD, WorldOS, glet_body
 from emu.world.programs import load_programs
+from emu.world.setup import WorldFiles
+from emu.world.state import render_state, world_state
 from emu.world.thread import BLOCKED, RUNNABLE, Thread, Wait
 from emu.world.watch import WorldObserver
 from runtime_py.observe import Observer
@@ -58,7 +60,7 @@ class WorldClock(Clock):
         self.debt += ns
 
 
-class World(GuestCPU):
+class World(GuestCPU, WorldFiles):
     """Threads in virtual time around one CPU, the kernel model and the runtime model."""
 
     def __init__(self, profile: str = "go1.10", gomaxprocs: int = 1, *, fs: str | None = None,
@@ -73,6 +75,7 @@ class World(GuestCPU):
         self.machine.time_budget_ns = None            # the world keeps its own budget
         self.clock = self.kernel.clock = WorldClock()
         self.costs = costs or Costs()
+        self.kernel.timer_slack_ns = self.costs.timer_slack_ns
         self.check, self.timeline = check, timeline
         self.time_budget_ns, self.max_threads = time_budget_ns, max_threads
         self.image = self.machine.image = load_programs(s, self.mem)
@@ -82,7 +85,6 @@ class World(GuestCPU):
         self.sarena = Arena(self.mem, L.WORLD_STACKS, L.WORLD_STACKS_SIZE, 2048, "goroutine stacks")
         self.kernel.table[SYS["clone"]] = self._clone_entry()
         self.threads: dict[int, Thread] = {}
-        self.thread_of: dict[int, Thread] = {}        # id(m) -> its thread
         self.names: dict[int, str] = {}               # tid -> "m3", for the text view
         self.queue: list = []
         self.seq = 0
@@ -97,7 +99,10 @@ class World(GuestCPU):
         self.dead: list = []             # goroutines that exited since the last reap
         self.chans: dict[int, hchan] = {}
         self.waiters: dict[int, tuple[Any, list[Thread]]] = {}   # id(pipe) -> waiting threads
-        self.taps: list[Callable] = []   # fn(kind, name, args) for every tracer event and note
+        self.pipe_hooks: dict[int, Callable] = {}   # id(pipe) -> fn(thread) when a read blocks
+        self.pipes: list[str] = []       # what each fd:pipe@T is (run's header)
+        self.taps: list[Callable] = []   # fn(name, args) for every tracer event and note
+        self.call_taps: dict[str, list[Callable]] = {}   # runtime function -> fn(name, args) taps
         self.stacks: dict = {}           # goroutine -> its stack slot (world-made stacks)
         self.started: set[int] = set()   # goids that have run
         self.done: tuple | None = None
@@ -112,12 +117,11 @@ class World(GuestCPU):
         self.rt.goexitpc = self.image.symbols["runtime.goexit"]
 
     # -- start --------------------------------------------------------------------------------
-    def boot(self, mainpc: int, regs: tuple | None = None, trace_boot: bool = False) -> Any:
-        """rt0_go .. runtime.main: m0 runs g1 (at mainpc, or with ``regs``), sysmon starts."""
+    def boot(self, mainpc: int, regs: tuple | None = None) -> Any:
+        """rt0_go .. runtime.main: m0 runs g1 (at mainpc, or with ``regs``), sysmon starts.
+        The bootstrap itself is not observed (as in the single-thread run); sysmon's start is."""
         main = Thread(1000, None, None, L.M0, L.M0 + self.prof.layout.M_TLS + 8)
         self.cur = main
-        if trace_boot:
-            self.rt.observer = self.observer
         g1 = self.rt.bootstrap_main(L.STACK_LO, L.STACK_HI, mainpc=mainpc)
         self.rt.observer = self.observer
         main.m = self.rt.m0
@@ -133,6 +137,13 @@ class World(GuestCPU):
         self.push(main, self.settle(main))
         return g1
 
+    def continue_main(self, regs: tuple) -> None:
+        """After the run ended at a stop address: m0's goroutine goes on with ``regs``."""
+        main = self.threads[1000]
+        self.done, self.cur = None, main
+        self.gregs[main.g] = tuple(regs)
+        self.push(main, self.settle(main))
+
     def new_goroutine(self, entry: int, callerpc: int = 0) -> Any:
         """newproc(entry) on the current thread's goroutine, with a fresh 2 KiB stack."""
         live = len(self.stacks) + 1
@@ -145,12 +156,15 @@ class World(GuestCPU):
         return gp
 
     # -- the loop ----------------------------------------------------------------------------
-    def run(self, until: Callable[[], bool] | None = None) -> tuple:
-        """Run until the process ends, ``until()`` is true, or nothing is left to happen;
-        returns self.done: ("exit", status) | ("end", pc) | ("idle",) | ("until",)."""
+    def run(self, until: Callable[[], bool] | None = None, until_t: int | None = None) -> tuple:
+        """Run until the process ends, nothing is left to happen, ``until()`` is true, or the
+        next event lies after virtual time ``until_t``. Returns why: ("exit", status) |
+        ("end", pc) | ("idle",) | ("until",) | ("time", until_t)."""
         while self.done is None:
             if until is not None and until():
                 return ("until",)
+            if until_t is not None and self.horizon() > until_t:
+                return ("time", until_t)
             self.step_event()
         return self.done
 
@@ -163,13 +177,41 @@ class World(GuestCPU):
             return
         t, _seq, kind, obj, _ver = e
         if self.time_budget_ns is not None and t > self.time_budget_ns:
+            main = self.threads.get(1000)
             raise BudgetExceeded(f"virtual-time budget of {self.time_budget_ns / 1e9:g} s reached "
-                                 f"(the next event is at t={t} ns)")
+                                 f"(the next event is at t={t} ns; m0: {main.doing if main else '?'}; "
+                                 "raise it with --time-budget)")
         self.clock.now_ns, self.clock.debt = t, 0
         if kind == 1:
             obj()
             return
         self._step(obj)
+
+    def step_insn(self) -> None:
+        """One guest instruction of the thread that runs next; when that thread is not about to
+        run guest code (it is blocked, in runtime code, or has an action pending), its whole
+        next step (step_event)."""
+        self.main_glet = getcurrent()
+        self._clean()
+        if not self.queue:
+            self.finish("idle")
+            return
+        t, _seq, kind, th, _ver = self.queue[0]
+        if kind != 0 or th.state != RUNNABLE or th.glet is not None or th.pending is not None:
+            self.step_event()
+            return
+        heapq.heappop(self.queue)
+        self.clock.now_ns, self.clock.debt = t, 0
+        self.cur, self.machine.tid, th.t = th, th.tid, t
+        if self._guest(th, count=1) == "runtime":
+            self.requeue(th)                  # its runtime call runs at its next step
+
+    def state(self) -> dict:
+        """Every G, M (thread), P, the scheduler's queues and sysmon's next wake, as data."""
+        return world_state(self)
+
+    def state_text(self) -> str:
+        return render_state(world_state(self))
 
     def _step(self, th: Thread) -> None:
         self.cur = th
@@ -328,9 +370,11 @@ class World(GuestCPU):
 
     def _add_thread(self, th: Thread) -> None:
         self.threads[th.tid] = th
-        self.thread_of[id(th.m)] = th
         self.names[th.tid] = th.name
         self.observer.thread_created(th)
+        if self.timeline is not None:
+            self.timeline.names[th.tid] = th.name
+            self.timeline_set(th, "new", "new")
 
     def new_glet(self, fn: Callable[[], None]):
         return greenlet(glet_body(fn, True), parent=self.main_glet)

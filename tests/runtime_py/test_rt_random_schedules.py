@@ -60,8 +60,9 @@ def step(w: World, op: str, k: int) -> None:
         w.settle()
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# How many schedules: the loaded Hypothesis profile's count (tests/conftest.py): 100 in a
+# normal run, thousands with HYPOTHESIS_PROFILE=long.
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(gomaxprocs=st.integers(1, 4),
        ops=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10_000)),
                     min_size=10, max_size=60))

@@ -1,0 +1,13 @@
+"""emu/world — the thread world: Ms as threads in virtual time on one CPU, sysmon, scenarios.
+
+- ``World`` (world.py): the discrete-event simulation; ``boot``, ``run``, ``step_event``,
+  ``step_insn``, ``state``/``state_text`` (the REPL's view).
+- costs.py: every virtual-time cost and limit, with where its value comes from.
+- cpu.py: guest slices on the one Unicorn engine; osl.py: the runtime's OS layer (greenlets).
+- scenarios.py: ``threads``, ``block``, ``retake`` (``gosyscall scenario``), ``to_log``.
+- runcmd.py: ``gosyscall run`` with ``fd:pipe@T`` / ``--runnable`` / ``--gomaxprocs``.
+"""
+from emu.world.costs import Costs
+from emu.world.world import World
+
+__all__ = ["Costs", "World"]

@@ -1,0 +1,129 @@
+"""emu/world/runcmd.py — ``gosyscall run`` in the thread world (``fd:pipe@T``, ``--runnable N``,
+``--gomaxprocs P``).
+
+The call is the same as in the single-thread run: the session's driver ``main.call<Stub>``
+calls the stub from g1 on m0, with the same frame and registers. Around it, the world runs
+what a real process has: sysmon on its own thread, ``--runnable`` goroutines made runnable
+before the call (main's ``go compute()`` statements: newproc on g1, done host-side), timers
+that write the timed pipes, and as many Ms as the runtime asks for. The trace is the same
+text view, each line starting with the M that made it; the run ends when g1 reaches the
+driver's ``done`` label.
+"""
+from __future__ import annotations
+
+import sys
+
+from emu.errors import GosyscallError
+from emu.events import EventLog
+from emu.kernel.sysnum import lookup
+from emu.machine import DEFAULT_TIME_BUDGET_NS
+from emu.regs import TRACE_REGS
+from emu.render import TextRenderer, want_color
+from emu.tracer import Tracer
+from emu.world.programs import put_global
+from emu.world.scenarios import SPIN_TURN
+from emu.world.setup import timespec
+from emu.world.world import World
+
+RIP = TRACE_REGS.index("rip")
+
+
+def wanted(ns) -> bool:
+    """Does this ``run`` need the thread world?"""
+    words = ([ns.syscall] if ns.syscall else []) + list(ns.args or [])
+    return (bool(getattr(ns, "runnable", 0)) or getattr(ns, "gomaxprocs", None) is not None
+            or any(w.startswith("fd:pipe") for w in words))
+
+
+def add_arguments(p) -> None:
+    """The thread world's options of ``gosyscall run``."""
+    p.add_argument("--runnable", type=int, default=0, metavar="N",
+                   help="thread world: N goroutines computing, runnable before the call")
+    p.add_argument("--gomaxprocs", type=int, default=None, metavar="P",
+                   help="thread world: number of Ps (default 1)")
+    p.add_argument("--compute", type=int, default=1, metavar="TURNS",
+                   help=f"thread world: turns of each runnable goroutine's loop ({SPIN_TURN} instructions each)")
+    p.add_argument("--warm", action="store_true",
+                   help="thread world: g1 first sleeps 1 µs through syscall.Syscall, so the call is "
+                        "not its P's first syscall (sysmon retakes a P's first syscall at its first look)")
+
+
+def run(ns) -> int:
+    from emu.argspec import parse_arg
+    from emu.cmd_run import DEFAULT_CALL, _print, emit_outputs, header
+    if not 0 <= ns.runnable <= 1000:
+        raise ValueError(f"--runnable {ns.runnable}: 0 to 1000 goroutines")
+    if ns.compute < 1:
+        raise ValueError("--compute: at least one turn")
+    extra = []
+    if getattr(ns, "asm", None):
+        from asm.userstub import load_user_stub
+        extra.append(load_user_stub(ns.asm))
+    budget = getattr(ns, "time_budget", None) or DEFAULT_TIME_BUDGET_NS
+    w = World(ns.profile, 1 if ns.gomaxprocs is None else ns.gomaxprocs, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
+              log=EventLog(), time_budget_ns=budget)
+    try:
+        s = w.session
+        words = [ns.syscall] + ns.args if ns.syscall is not None else list(DEFAULT_CALL)
+        trap = lookup(words[0])
+        args = [parse_arg(a, w) for a in words[1:]]
+        stub = s.resolve_stub(ns.stub or (extra[0].name if extra else ("Syscall6" if len(args) > 3 else "Syscall")))
+        out = sys.stdout
+        r = TextRenderer(color=want_color(ns.no_color, out), threads=w.names)
+        shown = ("result", "output") if ns.quiet else None
+        if not ns.quiet:
+            w.machine.attach_tracer(Tracer(w.machine))
+            lines = header(s, stub.name, trap, args)
+            lines[-1:-1] = w.pipes + [f"thread world: GOMAXPROCS={w.rt.gomaxprocs}, sysmon on its own M, "
+                                      f"{ns.runnable} runnable goroutine(s); each line starts with its M"]
+            lines[-1] = f"{'M':<5}{lines[-1]}"
+            print("\n".join(lines), file=out)
+        w.log.listeners.append(lambda ev: _print(r, ev, out, shown))
+        res = call(w, stub, trap, [a.value for a in args], ns.runnable, ns.compute, ns.warm)
+        emit_outputs(s, args, res)
+    finally:
+        w.close()
+    return 0
+
+
+def _prepared(w: World, stub, trap: int, args: list[int]) -> tuple[int, tuple]:
+    """The driver's entry and g1's registers for one call (Session.prepare's frame)."""
+    s = w.session
+    begin = s.prepare(stub, trap, args)
+    regs = list(w.regs.read())
+    regs[RIP] = begin
+    w.add_stop_pc(s.image.symbols[f"main.call{stub.name.split('.')[-1]}.done"])
+    return begin, tuple(regs)
+
+
+def call(w: World, stub, trap: int, args: list[int], runnable: int = 0, turns: int = 1,
+         warm: bool = False):
+    """One call of ``stub`` from g1, in the world (after a 1 µs nanosleep if ``warm``);
+    its CallResult."""
+    from emu.session import CallResult
+    s = w.session
+    if warm:
+        sleep = s.resolve_stub("Syscall")
+        begin, regs = _prepared(w, sleep, 35, [timespec(w, 1000), 0, 0])
+        w.boot(begin, regs)
+        if w.run()[0] != "end":
+            raise GosyscallError("the warm-up sleep did not return")
+        begin, regs = _prepared(w, stub, trap, args)
+        w.continue_main(regs)
+    else:
+        begin, regs = _prepared(w, stub, trap, args)
+        w.boot(begin, regs)
+    put_global(w.mem, "main.iters", turns)
+    for _ in range(runnable):
+        w.new_goroutine(w.image.symbols["main.compute"])
+    why = w.run()
+    if why[0] == "exit":
+        return CallResult(0, 0, 0, why[1])
+    if why[0] != "end":
+        raise GosyscallError(f"the call never returned: {why[0]} (every thread waits forever)")
+    nargs = len(stub.args)
+    r1, r2, err = w.machine.read_u64s(s.frame_base() + 8 * nargs, 3)
+    res = CallResult(r1, r2, err)
+    w.log.emit("result", w.clock.now_ns, 1000, r1=r1, r2=r2, err=err, errname=res.errname)
+    return res
+
