@@ -60,13 +60,14 @@ class Golden:
         self.check(name, rec.events, rec.header)
         return rec
 
-    def check(self, name: str, events, header: dict) -> None:
-        """Compare recorded ``events`` under ``header`` with the golden ``name``."""
+    def check(self, name: str, events, header: dict, threads: dict[int, str] | None = None) -> None:
+        """Compare recorded ``events`` under ``header`` with the golden ``name``
+        (``threads``: tid → name, to label the lines of a thread-world run)."""
         from emu import golden
         from emu.formats.text import render_text
         path = golden.golden_path(self.directory, name)
         try:
-            outcome = golden.check(path, render_text(header, events), self.update, self.show)
+            outcome = golden.check(path, render_text(header, events, threads), self.update, self.show)
         except golden.GoldenFailure as e:
             outcome = e
         if isinstance(outcome, golden.GoldenFailure):

@@ -34,8 +34,9 @@ _MEM = re.compile(r"\[(0x[0-9a-f]+)\]←(\S+)")
 _CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ")
 
 
-def render_text(header: dict, events: list[Event]) -> str:
-    r = TextRenderer(color=False)
+def render_text(header: dict, events: list[Event], threads: dict[int, str] | None = None) -> str:
+    """The text view of a trace; ``threads`` (tid → "m2") labels each line, for the thread world."""
+    r = TextRenderer(color=False, threads=threads)
     body = list(header.get("title", ()))
     for ev in events:
         line = r.line(ev)

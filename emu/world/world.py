@@ -86,6 +86,7 @@ class World(GuestCPU, WorldFiles):
         self.kernel.table[SYS["clone"]] = self._clone_entry()
         self.threads: dict[int, Thread] = {}
         self.names: dict[int, str] = {}               # tid -> "m3", for the text view
+        self.log.thread_names = self.names            # so a recorded log can label its lines
         self.queue: list = []
         self.seq = 0
         self.cur: Thread | None = None

@@ -19,3 +19,36 @@ CASES = {
 @pytest.mark.parametrize("stub", STUBS)
 def test_golden(gosyscall_golden, stub, case):
     gosyscall_golden.run(f"{stub}_{case}", f"{CASES[case]} --stub {stub}")
+
+
+# The thread world (emu.world): exitsyscall's three outcomes and a small `threads` run.
+# No instruction lines (nothing traces per instruction there); every syscall, runtime call,
+# state transition and thread event, in virtual-time order.
+US, MS = 1000, 1000 * 1000
+WORLD_CASES = {
+    # main's 30 µs read ends before sysmon looks twice: exitsyscallfast takes back its own P
+    "world_block_same_p": ("block", dict(block_ns=30 * US, runnable=0, gomaxprocs=1)),
+    # 5 ms, nothing runnable: sysmon retakes p0, handoffp idles it, exitsyscallfast_pidle gets it
+    "world_block_idle_p": ("block", dict(block_ns=5 * MS, runnable=0, gomaxprocs=1)),
+    # 1 ms while g2 computes on the retaken P: no P for main, exitsyscall0 queues it globally
+    "world_block_no_p": ("block", dict(block_ns=1 * MS, runnable=1, gomaxprocs=1)),
+    # the classic case, small: 2 goroutines blocked in read, GOMAXPROCS 1, 2 ms
+    "world_threads_read_2": ("threads", dict(variant="read", n=2, gomaxprocs=1, duration_ns=2 * MS)),
+}
+
+
+@pytest.mark.parametrize("name", WORLD_CASES)
+def test_world_golden(gosyscall_golden, name):
+    from emu.formats.base import make_header
+    from emu.world.scenarios import to_log
+    scenario, params = WORLD_CASES[name]
+    log = to_log(scenario, **params)
+    title = [f"gosyscall scenario {scenario} · profile go1.10 · "
+             + ", ".join(f"{k}={v}" for k, v in params.items())]
+    gosyscall_golden.check(name, log.events, make_header("go1.10", title), threads=log.thread_names)
+
+
+def test_world_goldens_reach_all_three_exitsyscall_outcomes():
+    from emu.world.scenarios import to_log
+    paths = {to_log("block", **WORLD_CASES[n][1]).result["exit_path"] for n in WORLD_CASES if "block" in n}
+    assert paths == {"exitsyscallfast_reacquired", "exitsyscallfast_pidle", "exitsyscall0"}, paths
