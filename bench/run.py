@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -23,10 +22,14 @@ sys.path.insert(0, ROOT)
 from bench import sections  # noqa: E402
 
 
+def summarize(vals: list[float]) -> tuple[float, float, float]:
+    """(median, min, max) of repeated measurements."""
+    return statistics.median(vals), min(vals), max(vals)
+
+
 def measure(fn, reps: int) -> tuple[float, float, float]:
     """(median, min, max) of ``reps`` calls of ``fn`` (each returns one figure)."""
-    vals = [fn() for _ in range(reps)]
-    return statistics.median(vals), min(vals), max(vals)
+    return summarize([fn() for _ in range(reps)])
 
 
 def row(name: str, figure, unit: str, note: str = "") -> str:

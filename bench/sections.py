@@ -232,4 +232,31 @@ def goldens(measure, row, reps, quick):
     yield row("golden suite: pytest checking 100 goldens", fig, "s", f"{100 / fig[0]:.0f} goldens/s")
 
 
-ALL = [syscalls, tracing, startup, repl, goldens]
+def _scenario(n: int) -> dict:
+    """One `threads` run (read, GOMAXPROCS 4) in a fresh process: wall time and peak RSS."""
+    import json
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenario_threads.py")
+    out = subprocess.run([sys.executable, script, str(n), "--one", "--gomaxprocs", "4"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def scenarios(measure, row, reps, quick):
+    from bench.run import summarize
+    """`scenario threads` (read, GOMAXPROCS 4) for N = 100, 1000, 10 000: how cost grows."""
+    walls = {}
+    for n in (100, 1000) if quick else (100, 1000, 10000):
+        runs = [_scenario(n) for _ in range(1 if n == 10000 or quick else reps)]
+        fig = summarize([r["wall_s"] for r in runs])
+        walls[n] = fig[0]
+        rss = max(r["peak_rss_mib"] for r in runs)
+        note = f"peak {rss} MiB RSS, {runs[0]['peak_ms']} Ms; {runs[0]['outcome']}"
+        if n == 1000:
+            note += f"; target < 10 s: {'met' if fig[0] < 10 else 'MISSED'}"
+        if n == 10000 and walls.get(1000):
+            r = fig[0] / walls[1000]
+            note += f"; N=10000 / N=1000 = {r:.1f}× (target ≤ 12: {'met' if r <= 12 else 'MISSED'})"
+        yield row(f"`scenario threads` N = {n}", fig, "s wall", note)
+
+
+ALL = [syscalls, tracing, startup, repl, goldens, scenarios]

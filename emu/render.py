@@ -32,11 +32,15 @@ def _mem(addr: int, hexbytes: str) -> str:
     return f"[{addr:#x}]←{hexbytes}"
 
 
-def _val(v) -> str:
-    """Small ints in decimal, addresses and big values in hex, everything else as is."""
+# Arguments that are times or durations: decimal (ns, µs), never hex.
+_DECIMAL = frozenset({"now", "ns", "usec", "delay", "when", "until_ns"})
+
+
+def _val(v, key: str = "") -> str:
+    """Small ints in decimal, addresses and big values in hex, times in decimal, the rest as is."""
     if isinstance(v, bool) or not isinstance(v, int):
         return str(v)
-    return f"{v:#x}" if v > 9 else str(v)
+    return str(v) if v <= 9 or key in _DECIMAL else f"{v:#x}"
 
 
 def _go_col(ev: Event) -> str:
@@ -90,7 +94,7 @@ class TextRenderer:
     def _call(self, ev: Event) -> str | None:
         if ev.data["fn"] in FOLDED_CALLS:
             return None
-        args = ", ".join(f"{k}={_val(v)}" for k, v in ev.data["args"].items())
+        args = ", ".join(f"{k}={_val(v, k)}" for k, v in ev.data["args"].items())
         return f"{'':>18}{self.c('rt', '↳ runtime.{}({})'.format(ev.data['fn'], args))}"
 
     def _gstatus(self, ev: Event) -> str:
@@ -102,7 +106,7 @@ class TextRenderer:
         return f"{'':>20}{self.c('state', 'p{} {} → {}'.format(d['p'], d['old'], d['new']))}"
 
     def _go(self, ev: Event) -> str:
-        extra = " ".join(f"{k}={_val(v)}" for k, v in ev.data["args"].items())
+        extra = " ".join(f"{k}={_val(v, k)}" for k, v in ev.data["args"].items())
         return f"{'':>20}Go trace event {ev.data['name']}" + (f" {extra}" if extra else "")
 
     def _note(self, ev: Event) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from runtime_py.go1_10.runtime2 import (
     _Grunnable, _Grunning, _Gsyscall, _Pgcstop, _Prunning, _Psyscall, _StackGuard,
-    freezeStopWait, g, stackPreempt,
+    freezeStopWait, g, pstatusname, stackPreempt,
 )
 from runtime_py.throw import hex_, throw
 
@@ -217,6 +217,10 @@ class ProcSyscall:
             return True
         # Try to get any other idle P.
         oldp = _g_.m.p
+        if oldp is not None:         # not Go: say why the CAS above did not happen
+            self._note(f"exitsyscallfast: p{oldp.id} is no longer ours "
+                       f"({pstatusname(oldp.status)}, m{oldp.m.id if oldp.m else '-'}): "
+                       "try an idle P, else exitsyscall0")
         _g_.m.mcache = None
         _g_.m.p = None
         if self.sched.pidle is not None:
