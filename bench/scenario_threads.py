@@ -3,8 +3,8 @@ N = 1000 and N = 10000 goroutines, wall time and peak memory of each. A benchmar
 
     .venv/bin/python bench/scenario_threads.py [N ...] [--gomaxprocs P] [--variant V]
 
-Each N runs in a fresh Python process (so its peak RSS, from ``resource.getrusage``, is its
-own) with the scenario's defaults (main sleeps 1 s of virtual time). Targets (issue 3): N=1000
+Each N runs in a fresh Python process (so its peak RSS, VmHWM from /proc, is its own)
+with the scenario's defaults (main sleeps 1 s of virtual time). Targets (issue 3): N=1000
 with GOMAXPROCS=4 under 10 s; N=10000 at most 12 × N=1000. At N=10000 the read variant ends in
 go1.10's own "thread exhaustion" throw (sched.maxmcount = 10000): that is the model's result,
 and the run still creates 10 000 threads.
@@ -22,6 +22,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 
+def _peak_rss_kib() -> int | None:
+    """This process image's peak RSS (VmHWM). Not ru_maxrss: Linux keeps that high-water
+    mark across exec, so a child of a big parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def one(variant: str, n: int, procs: int) -> dict:
     """Run one scenario in this process; what it cost."""
     import resource
@@ -29,7 +42,7 @@ def one(variant: str, n: int, procs: int) -> dict:
     start = time.perf_counter()
     r = threads(variant, n, procs)
     wall = time.perf_counter() - start
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_kib = _peak_rss_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"variant": variant, "n": n, "gomaxprocs": procs, "wall_s": round(wall, 2),
             "peak_rss_mib": round(rss_kib / 1024, 1), "peak_ms": r["peak_ms"],
             "virtual_end_ms": round(r["end_ns"] / 1e6, 1), "outcome": r["outcome"]}

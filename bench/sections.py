@@ -17,7 +17,8 @@ def _loop_floor(image, calls: int, fast: bool) -> float:
     """Calls/s of the same stub and loop on bare Unicorn with do-nothing hooks."""
     from unicorn import UC_ARCH_X86, UC_HOOK_CODE, UC_HOOK_INSN, UC_MODE_64, Uc
     from unicorn.x86_const import UC_X86_INS_SYSCALL, UC_X86_REG_R12, UC_X86_REG_RSP
-    from emu.fasthooks import add_code_hook, add_syscall_hook
+    import ctypes
+    from emu import fasthooks as fh       # its raw registration: the floor has no error guard
     uc = Uc(UC_ARCH_X86, UC_MODE_64)
     uc.mem_map(L.TEXT_BASE, L.TEXT_SIZE)
     uc.mem_write(image.base, image.code)
@@ -25,11 +26,11 @@ def _loop_floor(image, calls: int, fast: bool) -> float:
     for a in L.TRAMPOLINES.values():
         uc.mem_write(a, b"\xc3")
         if fast:
-            add_code_hook(uc, lambda _a, _s: None, a, a)
+            fh._add(uc, UC_HOOK_CODE, fh._CODE_CB(lambda *_: None), a, a)
         else:
             uc.hook_add(UC_HOOK_CODE, lambda *_: None, None, a, a)
     if fast:
-        add_syscall_hook(uc, lambda: None)
+        fh._add(uc, UC_HOOK_INSN, fh._SYSCALL_CB(lambda *_: None), 1, 0, ctypes.c_int(UC_X86_INS_SYSCALL))
     else:
         uc.hook_add(UC_HOOK_INSN, lambda *_: None, None, 1, 0, UC_X86_INS_SYSCALL)
     uc.mem_map(L.STACK_LO, L.STACK_HI - L.STACK_LO)

@@ -5,8 +5,9 @@ re-packing); a callback registered through ``uclib.uc_hook_add`` with a plain ct
 function type is about three times cheaper (ux-anchors speed facts: 253 k vs 759 k calls/s
 for the same do-nothing hooks). This uses the binding's private ``uclib``, ``_uch`` and
 ``_callbacks`` (unicorn 2.1.4, pinned); when any is missing it falls back to the public
-``hook_add`` with the same behaviour. ``FAST`` says which path is in use. Callbacks must
-not raise: the machine's handlers catch everything and stop the CPU themselves.
+``hook_add`` with the same behaviour; ``fast_available`` says which path is in use. Every
+exception a callback raises goes to the caller's ``fail`` (the machine stores it, stops the
+CPU and re-raises it once ``emu_start`` returns).
 """
 from __future__ import annotations
 
@@ -40,15 +41,28 @@ def _add(uc, htype: int, cfn, begin: int, end: int, *extra) -> int:
     return handle.value
 
 
-def add_code_hook(uc, fn, begin: int, end: int) -> int:
-    """``fn(address, size)`` before each instruction in [begin, end]."""
-    if fast_available(uc):
-        return _add(uc, UC_HOOK_CODE, _CODE_CB(lambda _h, addr, size, _u: fn(addr, size)), begin, end)
-    return uc.hook_add(UC_HOOK_CODE, lambda _uc, addr, size, _u: fn(addr, size), None, begin, end)
+def _guarded(fn, fail):
+    """``fn`` with every exception handed to ``fail`` (which stops the CPU): an exception must
+    never leave a ctypes callback, where Python would print it and carry on."""
+    def call(*args):
+        try:
+            fn(*args)
+        except BaseException as e:       # KeyboardInterrupt and BrokenPipeError included
+            fail(e)
+    return call
 
 
-def add_syscall_hook(uc, fn) -> int:
-    """``fn()`` at every SYSCALL instruction (RIP still points at it)."""
+def add_code_hook(uc, fn, begin: int, end: int, fail) -> int:
+    """``fn(address, size)`` before each instruction in [begin, end]; errors go to ``fail``."""
+    g = _guarded(fn, fail)
     if fast_available(uc):
-        return _add(uc, UC_HOOK_INSN, _SYSCALL_CB(lambda _h, _u: fn()), 1, 0, ctypes.c_int(UC_X86_INS_SYSCALL))
-    return uc.hook_add(UC_HOOK_INSN, lambda _uc, _u: fn(), None, 1, 0, UC_X86_INS_SYSCALL)
+        return _add(uc, UC_HOOK_CODE, _CODE_CB(lambda _h, addr, size, _u: g(addr, size)), begin, end)
+    return uc.hook_add(UC_HOOK_CODE, lambda _uc, addr, size, _u: g(addr, size), None, begin, end)
+
+
+def add_syscall_hook(uc, fn, fail) -> int:
+    """``fn()`` at every SYSCALL instruction (RIP still points at it); errors go to ``fail``."""
+    g = _guarded(fn, fail)
+    if fast_available(uc):
+        return _add(uc, UC_HOOK_INSN, _SYSCALL_CB(lambda _h, _u: g()), 1, 0, ctypes.c_int(UC_X86_INS_SYSCALL))
+    return uc.hook_add(UC_HOOK_INSN, lambda _uc, _u: g(), None, 1, 0, UC_X86_INS_SYSCALL)

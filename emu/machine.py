@@ -99,8 +99,8 @@ class Machine:
         add = self.uc.hook_add
         for name, addr in L.TRAMPOLINES.items():     # hot: registered straight with the C library
             self._hooks.append(add_code_hook(self.uc, lambda a, s, n=name: self._on_trampoline(self.uc, a, s, n),
-                                             addr, addr))
-        self._hooks.append(add_syscall_hook(self.uc, lambda: self._on_syscall(self.uc, None)))
+                                             addr, addr, self.fail))
+        self._hooks.append(add_syscall_hook(self.uc, lambda: self._on_syscall(self.uc, None), self.fail))
         bad = (UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED
                | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT)
         self._hooks.append(add(bad, self._on_bad_memory))
@@ -114,7 +114,7 @@ class Machine:
         self.tracer = None
         self.install_hooks()
 
-    def _fail(self, err: Exception) -> None:
+    def fail(self, err: BaseException) -> None:
         """Stop the CPU and remember why; ``run`` raises it once ``emu_start`` returns."""
         if self._error is None:
             self._error = err
@@ -125,19 +125,13 @@ class Machine:
             return
         rsp = self._rsp.read()[0]
         callerpc = self.mem.u64(rsp)
-        try:
-            self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp()
-        except Exception as e:          # a Throw from the model, or a bridge error
-            self._fail(e)
+        self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp(); errors: fail()
 
     def _on_syscall(self, uc, _user) -> None:
-        try:
-            if self.world is not None:
-                self.world.on_syscall()     # the thread world runs the kernel when the thread may
-            else:
-                self._syscall()
-        except Exception as e:
-            self._fail(e)
+        if self.world is not None:
+            self.world.on_syscall()         # the thread world runs the kernel when the thread may
+        else:
+            self._syscall()                 # errors reach fail() through the hook's guard
 
     def _syscall(self) -> None:
         rax, *args, rip, rflags = self._sysregs.read()
@@ -197,7 +191,7 @@ class Machine:
     def _on_interrupt(self, uc, intno, _user) -> None:
         pc = self.uc.reg_read(REG_IDS["rip"])
         name = {3: "int3", 0x80: "int 0x80 (the 32-bit syscall gate)"}.get(intno, f"interrupt {intno}")
-        self._fail(GuestFault(f"guest executed {name} near {self._where(pc)}"))
+        self.fail(GuestFault(f"guest executed {name} near {self._where(pc)}"))
 
     def _where(self, pc: int) -> str:
         insn = self.image.at(pc)

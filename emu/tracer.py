@@ -31,8 +31,9 @@ class Tracer:
         """Hook the text and runtime-text pages only: nothing else can execute. The code
         hook runs once per instruction, so it is registered straight with the C library."""
         code = lambda addr, size: self._on_code(None, addr, size, None)   # noqa: E731
-        return [add_code_hook(uc, code, L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1),
-                add_code_hook(uc, code, L.RUNTIME_TEXT, L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1),
+        fail = self.m.fail
+        return [add_code_hook(uc, code, L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1, fail),
+                add_code_hook(uc, code, L.RUNTIME_TEXT, L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1, fail),
                 uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)]
 
     def start(self) -> None:

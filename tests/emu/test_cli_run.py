@@ -72,3 +72,21 @@ def test_bad_input_is_one_line_and_nonzero(capsys, argv, needle):
 def test_strict_makes_unknown_syscalls_an_error(capsys):
     code, _out, err = run(capsys, "999", "--strict")
     assert code != 0 and "--strict: unknown syscall 999" in err
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`gosyscall run | head -1`: the pipe closes mid-trace; the run ends quietly, status 0.
+    The pipe is shrunk to one page first, so the trace cannot fit in it before we leave."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)                    # F_SETPIPE_SZ
+    p = subprocess.Popen([sys.executable, "-m", "emu", "run", "--no-color"],
+                         stdout=w, stderr=subprocess.PIPE)
+    os.close(w)
+    with os.fdopen(r, "rb") as out:
+        out.readline()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0 and err == "", err
