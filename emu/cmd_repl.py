@@ -23,6 +23,8 @@ def add_parser(sub, h) -> None:
     h.common(p)
     p.add_argument("-x", dest="script", metavar="FILE",
                    help="run the commands in FILE first (then stdin, if it is not a terminal)")
+    from emu.world import options
+    options.add_arguments(p)         # fd:pipe@T, --runnable, --gomaxprocs, --warm: the thread world
 
 
 def run(ns, stdin=None, stdout=None) -> int:
@@ -37,16 +39,28 @@ def run(ns, stdin=None, stdout=None) -> int:
                 script = f.read().splitlines()
         except (OSError, UnicodeDecodeError) as e:
             raise ValueError(f"-x {ns.script}: cannot read it: {getattr(e, 'strerror', None) or e}") from None
-    session, stub, trap, args = build(ns)
-    dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET)
     interactive = stdin.isatty() and stdout.isatty()
-    shell = Shell(dbg, stdin, stdout, color=want_color(ns.no_color, stdout), interactive=interactive)
-    for line in header(session, stub, trap, args)[:-1]:
-        shell.message(line)
-    shell.message('Stopped at the first instruction. "help" lists the commands.')
-    shell.show_context()
-    if script is not None and shell.run_lines(script):
-        return 0
-    if script is None or interactive or not stdin.isatty():
-        shell.loop()
+    color = want_color(ns.no_color, stdout)
+    from emu.world import options
+    world = None
+    if options.wanted(ns):
+        from emu.repl.worldshell import start
+        shell, lines, world = start(ns, stdin, stdout, color, interactive)
+    else:
+        session, stub, trap, args = build(ns)
+        dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET)
+        shell = Shell(dbg, stdin, stdout, color=color, interactive=interactive)
+        lines = header(session, stub, trap, args)[:-1]
+    try:
+        for line in lines:
+            shell.message(line)
+        shell.message('Stopped at the first instruction. "help" lists the commands.')
+        shell.show_context()
+        if script is not None and shell.run_lines(script):
+            return 0
+        if script is None or interactive or not stdin.isatty():
+            shell.loop()
+    finally:
+        if world is not None:
+            world.close()
     return 0

@@ -47,8 +47,8 @@ def add_parser(sub, h) -> None:
     h.call_args(p)
     h.common(p)
     p.add_argument("--quiet", action="store_true", help="print only the result, not the trace")
-    from emu.world import runcmd
-    runcmd.add_arguments(p)         # fd:pipe@T, --runnable, --gomaxprocs: the thread world
+    from emu.world import options
+    options.add_arguments(p)         # fd:pipe@T, --runnable, --gomaxprocs: the thread world
 
 
 def emit_outputs(session: Session, args, res) -> None:
@@ -67,8 +67,9 @@ def emit_outputs(session: Session, args, res) -> None:
 
 
 def run(ns) -> int:
-    from emu.world import runcmd
-    if runcmd.wanted(ns):
+    from emu.world import options
+    if options.wanted(ns):
+        from emu.world import runcmd
         return runcmd.run(ns)
     session, stub, trap, args = build(ns)
     out = sys.stdout

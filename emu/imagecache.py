@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 
 import asm.assembler
 from asm.assembler import assemble
@@ -22,15 +21,17 @@ from emu.atomic import write_atomic
 FORMAT = 1
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
+    """Where cached images live (os.path, not pathlib: importing pathlib costs start-up time)."""
     if os.environ.get("GOSYSCALL_CACHE_DIR"):
-        return Path(os.environ["GOSYSCALL_CACHE_DIR"])
+        return os.environ["GOSYSCALL_CACHE_DIR"]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gosyscall"
+    return os.path.join(base, "gosyscall")
 
 
 def key(stubs: list[Stub], base: int, externs: dict[str, int]) -> str:
-    src = Path(asm.assembler.__file__).read_bytes()
+    with open(asm.assembler.__file__, "rb") as f:
+        src = f.read()
     parts = [FORMAT, base, sorted(externs.items()), hashlib.sha256(src).hexdigest(),
              [[s.name, s.frame, s.args, s.results, [[l.intel, l.go, l.loc, l.label] for l in s.lines]]
               for s in stubs]]
@@ -57,14 +58,15 @@ def _load(text: str, stubs: list[Stub]) -> Image:
 
 def load_or_assemble(stubs: list[Stub], base: int, externs: dict[str, int]) -> Image:
     """The image of ``stubs``: from the cache when its key matches, else assembled (and cached)."""
-    path = cache_dir() / f"image-{key(stubs, base, externs)}.json"
+    path = os.path.join(cache_dir(), f"image-{key(stubs, base, externs)}.json")
     try:
-        return _load(path.read_text(), stubs)
+        with open(path, encoding="utf-8") as f:
+            return _load(f.read(), stubs)
     except (OSError, ValueError, KeyError, TypeError):
         pass                                    # missing, unreadable or corrupt: assemble
     img = assemble(stubs, base, externs)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomic(path, _dump(img))
     except OSError:
         pass                                    # a read-only home: run without a cache

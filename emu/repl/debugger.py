@@ -81,7 +81,30 @@ class Checkpoint:
     where: str
 
 
-class Debugger:
+class Breakpoints:
+    """The breakpoint table both debuggers keep (``breakpoints``, ``_next_bp``)."""
+
+    def add_breakpoint(self, addr: int, temp: bool = False) -> Breakpoint:
+        bp = Breakpoint(self._next_bp, "breakpoint", addr=addr, temp=temp)
+        return self._add(bp)
+
+    def add_catchpoint(self, syscalls: frozenset | None) -> Breakpoint:
+        return self._add(Breakpoint(self._next_bp, "catchpoint", syscalls=syscalls))
+
+    def _add(self, bp: Breakpoint) -> Breakpoint:
+        self.breakpoints[bp.num] = bp
+        self._next_bp += 1
+        return bp
+
+    def delete(self, nums: list[int]) -> None:
+        for n in nums:
+            if n not in self.breakpoints:
+                raise DebugError(f"No breakpoint number {n}.")
+        for n in nums or list(self.breakpoints):
+            del self.breakpoints[n]
+
+
+class Debugger(Breakpoints):
     """One call of one stub, under the user's control."""
 
     def __init__(self, session, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET):
@@ -410,26 +433,6 @@ class Debugger:
         self._restore(cp.snap)
         self.history.clear()
         return cp
-
-    # -- breakpoints ----------------------------------------------------------------------------------
-    def add_breakpoint(self, addr: int, temp: bool = False) -> Breakpoint:
-        bp = Breakpoint(self._next_bp, "breakpoint", addr=addr, temp=temp)
-        return self._add(bp)
-
-    def add_catchpoint(self, syscalls: frozenset | None) -> Breakpoint:
-        return self._add(Breakpoint(self._next_bp, "catchpoint", syscalls=syscalls))
-
-    def _add(self, bp: Breakpoint) -> Breakpoint:
-        self.breakpoints[bp.num] = bp
-        self._next_bp += 1
-        return bp
-
-    def delete(self, nums: list[int]) -> None:
-        for n in nums:
-            if n not in self.breakpoints:
-                raise DebugError(f"No breakpoint number {n}.")
-        for n in nums or list(self.breakpoints):
-            del self.breakpoints[n]
 
     # -- what the next instruction would do ---------------------------------------------------------
     def preview(self) -> tuple[dict, dict, list]:

@@ -551,8 +551,11 @@ class Shell(cmd.Cmd):
         self.message("Commands (gdb's names; `help CMD` for one):")
         for usage in sorted(fn.__doc__.strip().splitlines()[0] for fn in self._aliases()):
             self.message(f"  {usage}")
-        self.message(f"Reverse execution keeps the last {HISTORY} steps (a continue counts as one);"
-                     " everything in the guest is undone, printed text is not.")
+        self.message(self.help_footer())
+
+    def help_footer(self) -> str:
+        return (f"Reverse execution keeps the last {HISTORY} steps (a continue counts as one);"
+                " everything in the guest is undone, printed text is not.")
 
     def _aliases(self) -> dict:
         out: dict = {}

@@ -6,8 +6,9 @@
 - cpu.py: guest slices on the one Unicorn engine; osl.py: the runtime's OS layer (greenlets).
 - scenarios.py: ``threads``, ``block``, ``retake`` (``gosyscall scenario``), ``to_log``.
 - runcmd.py: ``gosyscall run`` with ``fd:pipe@T`` / ``--runnable`` / ``--gomaxprocs``.
-"""
-from emu.world.costs import Costs
-from emu.world.world import World
+- options.py: the run/repl options and ``wanted`` — light, so the one-thread path never
+  loads the world.
 
-__all__ = ["Costs", "World"]
+Import ``World`` from ``emu.world.world`` (this package imports nothing, for start-up time).
+"""
+

@@ -21,36 +21,18 @@ from emu.regs import TRACE_REGS
 from emu.render import TextRenderer, want_color
 from emu.tracer import Tracer
 from emu.world.programs import put_global
-from emu.world.scenarios import SPIN_TURN
+from emu.world.options import SPIN_TURN, add_arguments, wanted  # noqa: F401 (re-exported)
 from emu.world.setup import timespec
 from emu.world.world import World
 
 RIP = TRACE_REGS.index("rip")
 
 
-def wanted(ns) -> bool:
-    """Does this ``run`` need the thread world?"""
-    words = ([ns.syscall] if ns.syscall else []) + list(ns.args or [])
-    return (bool(getattr(ns, "runnable", 0)) or getattr(ns, "gomaxprocs", None) is not None
-            or any(w.startswith("fd:pipe") for w in words))
-
-
-def add_arguments(p) -> None:
-    """The thread world's options of ``gosyscall run``."""
-    p.add_argument("--runnable", type=int, default=0, metavar="N",
-                   help="thread world: N goroutines computing, runnable before the call")
-    p.add_argument("--gomaxprocs", type=int, default=None, metavar="P",
-                   help="thread world: number of Ps (default 1)")
-    p.add_argument("--compute", type=int, default=1, metavar="TURNS",
-                   help=f"thread world: turns of each runnable goroutine's loop ({SPIN_TURN} instructions each)")
-    p.add_argument("--warm", action="store_true",
-                   help="thread world: g1 first sleeps 1 µs through syscall.Syscall, so the call is "
-                        "not its P's first syscall (sysmon retakes a P's first syscall at its first look)")
-
-
-def run(ns) -> int:
+def open_world(ns) -> tuple[World, object, int, list]:
+    """The world of ``run``'s options and its call: (world, stub, trap, parsed args).
+    ``run`` and ``repl`` share it."""
     from emu.argspec import parse_arg
-    from emu.cmd_run import DEFAULT_CALL, _print, emit_outputs, header
+    from emu.cmd_run import DEFAULT_CALL
     if not 0 <= ns.runnable <= 1000:
         raise ValueError(f"--runnable {ns.runnable}: 0 to 1000 goroutines")
     if ns.compute < 1:
@@ -63,21 +45,37 @@ def run(ns) -> int:
     w = World(ns.profile, 1 if ns.gomaxprocs is None else ns.gomaxprocs, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
               log=EventLog(), time_budget_ns=budget)
     try:
-        s = w.session
         words = [ns.syscall] + ns.args if ns.syscall is not None else list(DEFAULT_CALL)
         trap = lookup(words[0])
         args = [parse_arg(a, w) for a in words[1:]]
-        stub = s.resolve_stub(ns.stub or (extra[0].name if extra else ("Syscall6" if len(args) > 3 else "Syscall")))
+        stub = w.session.resolve_stub(ns.stub or (extra[0].name if extra else ("Syscall6" if len(args) > 3 else "Syscall")))
+    except BaseException:
+        w.close()
+        raise
+    return w, stub, trap, args
+
+
+def world_header(w: World, stub, trap: int, args, runnable: int) -> list[str]:
+    """``run``'s header in world mode: the call, its pipes, the world, the column titles."""
+    from emu.cmd_run import header
+    lines = header(w.session, stub.name, trap, args)
+    lines[-1:-1] = w.pipes + [f"thread world: GOMAXPROCS={w.rt.gomaxprocs}, sysmon on its own M, "
+                              f"{runnable} runnable goroutine(s); each line starts with its M"]
+    lines[-1] = f"{'M':<5}{lines[-1]}"
+    return lines
+
+
+def run(ns) -> int:
+    from emu.cmd_run import _print, emit_outputs
+    w, stub, trap, args = open_world(ns)
+    try:
+        s = w.session
         out = sys.stdout
         r = TextRenderer(color=want_color(ns.no_color, out), threads=w.names)
         shown = ("result", "output") if ns.quiet else None
         if not ns.quiet:
             w.machine.attach_tracer(Tracer(w.machine))
-            lines = header(s, stub.name, trap, args)
-            lines[-1:-1] = w.pipes + [f"thread world: GOMAXPROCS={w.rt.gomaxprocs}, sysmon on its own M, "
-                                      f"{ns.runnable} runnable goroutine(s); each line starts with its M"]
-            lines[-1] = f"{'M':<5}{lines[-1]}"
-            print("\n".join(lines), file=out)
+            print("\n".join(world_header(w, stub, trap, args, ns.runnable)), file=out)
         w.log.listeners.append(lambda ev: _print(r, ev, out, shown))
         res = call(w, stub, trap, [a.value for a in args], ns.runnable, ns.compute, ns.warm)
         emit_outputs(s, args, res)
@@ -96,11 +94,10 @@ def _prepared(w: World, stub, trap: int, args: list[int]) -> tuple[int, tuple]:
     return begin, tuple(regs)
 
 
-def call(w: World, stub, trap: int, args: list[int], runnable: int = 0, turns: int = 1,
-         warm: bool = False):
-    """One call of ``stub`` from g1, in the world (after a 1 µs nanosleep if ``warm``);
-    its CallResult."""
-    from emu.session import CallResult
+def start_call(w: World, stub, trap: int, args: list[int], runnable: int = 0, turns: int = 1,
+               warm: bool = False) -> None:
+    """Everything before the call runs: the world booted (after a 1 µs nanosleep of g1 if
+    ``warm``), g1 about to call ``stub``, ``runnable`` goroutines made runnable."""
     s = w.session
     if warm:
         sleep = s.resolve_stub("Syscall")
@@ -116,14 +113,25 @@ def call(w: World, stub, trap: int, args: list[int], runnable: int = 0, turns: i
     put_global(w.mem, "main.iters", turns)
     for _ in range(runnable):
         w.new_goroutine(w.image.symbols["main.compute"])
-    why = w.run()
+
+
+def call_result(w: World, stub, why: tuple):
+    """The CallResult once the world's run stopped for ``why`` (a "result" event if it returned)."""
+    from emu.session import CallResult
     if why[0] == "exit":
         return CallResult(0, 0, 0, why[1])
     if why[0] != "end":
         raise GosyscallError(f"the call never returned: {why[0]} (every thread waits forever)")
     nargs = len(stub.args)
-    r1, r2, err = w.machine.read_u64s(s.frame_base() + 8 * nargs, 3)
+    r1, r2, err = w.machine.read_u64s(w.session.frame_base() + 8 * nargs, 3)
     res = CallResult(r1, r2, err)
     w.log.emit("result", w.clock.now_ns, 1000, r1=r1, r2=r2, err=err, errname=res.errname)
     return res
 
+
+def call(w: World, stub, trap: int, args: list[int], runnable: int = 0, turns: int = 1,
+         warm: bool = False):
+    """One call of ``stub`` from g1, in the world (after a 1 µs nanosleep if ``warm``);
+    its CallResult."""
+    start_call(w, stub, trap, args, runnable, turns, warm)
+    return call_result(w, stub, w.run())

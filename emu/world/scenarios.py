@@ -21,6 +21,7 @@ import random
 from typing import Callable
 
 from emu.world.costs import Costs
+from emu.world.options import SPIN_TURN          # instructions per turn of main.spin
 from emu.world.programs import funcval, put_global
 from emu.world.setup import make_pipe, main_program, set_timespec, timespec, write_after_read
 from emu.world.world import World
@@ -33,7 +34,6 @@ SYS_READ, SYS_NANOSLEEP = 0, 35
 WORKERS = {"read": "main.reader", "sleep": "main.sleeper", "chan": "main.chanwaiter",
            "raw": "main.rawreader"}
 VARIANTS = tuple(WORKERS)
-SPIN_TURN = 62                      # instructions per turn of main.spin (asm/go1_10/programs.py)
 
 
 class Tally:

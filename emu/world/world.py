@@ -169,8 +169,9 @@ class World(GuestCPU, WorldFiles):
             self.step_event()
         return self.done
 
-    def step_event(self) -> None:
-        """Process the earliest queue entry: one thread's step, or one timer."""
+    def step_event(self, guest: bool = True) -> None:
+        """Process the earliest queue entry: one thread's step, or one timer. ``guest=False``
+        (step_insn): the step ends where the thread would go on with guest code."""
         self.main_glet = getcurrent()
         e = self.pop()
         if e is None:
@@ -186,20 +187,20 @@ class World(GuestCPU, WorldFiles):
         if kind == 1:
             obj()
             return
-        self._step(obj)
+        self._step(obj, guest)
 
     def step_insn(self) -> None:
-        """One guest instruction of the thread that runs next; when that thread is not about to
-        run guest code (it is blocked, in runtime code, or has an action pending), its whole
-        next step (step_event)."""
+        """One guest instruction of the thread that runs next (after the syscall return or
+        runtime call it has pending, if any); when that thread is blocked or in runtime code,
+        its step up to where it would go on with guest code (step_event(guest=False))."""
         self.main_glet = getcurrent()
         self._clean()
         if not self.queue:
             self.finish("idle")
             return
         t, _seq, kind, th, _ver = self.queue[0]
-        if kind != 0 or th.state != RUNNABLE or th.glet is not None or th.pending is not None:
-            self.step_event()
+        if kind != 0 or th.state != RUNNABLE or th.glet is not None:
+            self.step_event(guest=False)
             return
         heapq.heappop(self.queue)
         self.clock.now_ns, self.clock.debt = t, 0
@@ -214,7 +215,7 @@ class World(GuestCPU, WorldFiles):
     def state_text(self) -> str:
         return render_state(world_state(self))
 
-    def _step(self, th: Thread) -> None:
+    def _step(self, th: Thread, guest: bool = True) -> None:
         self.cur = th
         self.machine.tid = th.tid
         th.t = self.clock.now_ns
@@ -232,6 +233,9 @@ class World(GuestCPU, WorldFiles):
                 th.resume = res
         while self.done is None:
             if th.glet is not None and not self._runtime(th):
+                return
+            if not guest:                     # step_insn: its guest code is the next step
+                self.requeue(th)
                 return
             if self._guest(th) != "runtime":
                 return
