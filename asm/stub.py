@@ -23,7 +23,7 @@ class Stub:
     """A function in the image: its symbol, its Go frame and its lines.
 
     ``args``/``results`` name the ABI0 argument words in frame order, so that
-    ``name+8*i(FP)`` is hardware ``8*i+8(RSP)`` at entry (facts §1.2).
+    ``name+8*i(FP)`` is hardware ``8*i+8(RSP)`` at entry (a NOSPLIT $0-N function has no frame of its own).
     """
 
     name: str

@@ -2,10 +2,10 @@
 
 The public binding wraps every callback in Python layers (an exception guard, argument
 re-packing); a callback registered through ``uclib.uc_hook_add`` with a plain ctypes
-function type is about three times cheaper (ux-anchors speed facts: 253 k vs 759 k calls/s
-for the same do-nothing hooks). This uses the binding's private ``uclib``, ``_uch`` and
-``_callbacks`` (unicorn 2.1.4, pinned); when any is missing it falls back to the public
-``hook_add`` with the same behaviour; ``fast_available`` says which path is in use. Every
+function type costs about half as much (bench/run.py's two floor rows measure the same
+do-nothing hooks both ways: about 0.54 M vs 1.08 M calls/s). This uses the binding's
+private ``uclib``, ``_uch`` and ``_callbacks`` (unicorn 2.1.4, pinned); when any is missing
+it falls back to the public ``hook_add`` with the same behaviour; ``fast_available`` says which path is in use. Every
 exception a callback raises goes to the caller's ``fail`` (the machine stores it, stops the
 CPU and re-raises it once ``emu_start`` returns).
 """

@@ -34,7 +34,7 @@ from emu.memory import GuestMemory, R, W, X
 from emu.regs import REG_IDS, RegBatch, SYSCALL_ARG_REGS, TRACE_REGS, GPRS
 
 RFLAGS_INIT = 0x202          # IF set + the always-one bit 1: a Linux user process
-RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (facts §4.1)
+RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (Linux entry_64.S: R11 = RFLAGS)
 MAIN_TID = 1000
 DEFAULT_BUDGET = 1_000_000   # instructions per run unless the user asks otherwise
 DEFAULT_TIME_BUDGET_NS = 10 * 1_000_000_000   # virtual time per run (generous: one call needs µs)

@@ -2,9 +2,9 @@
 
 Each pair is (Go Plan 9 text, Intel text for Keystone). ``MOVQ src, dst`` becomes
 ``mov dst, src``; ``name+k(FP)`` becomes ``[rsp+k+8]`` because these functions are
-NOSPLIT with a zero-size frame, so at entry ``[RSP]`` is the return address (facts §1.2).
+NOSPLIT with a zero-size frame, so at entry ``[RSP]`` is the return address.
 ``CMPQ AX, $imm`` keeps its operand order (``cmp rax, imm``) and ``JLS`` is ``jbe``
-(facts §1.3). Line numbers are those of the go1.10 file: ``TEXT ·Syscall`` is line 17.
+as Go's own objdump shows. Line numbers are those of the go1.10 file: ``TEXT ·Syscall`` is line 17.
 """
 from ..stub import go_listing
 
@@ -28,7 +28,7 @@ def _load_args(nargs: int) -> list[tuple[str, str]]:
         ("MOVQ\ta2+16(FP), SI", f"mov rsi, qword ptr [rsp+{f['a2']:#x}]"),
         ("MOVQ\ta3+24(FP), DX", f"mov rdx, qword ptr [rsp+{f['a3']:#x}]"),
     ]
-    if nargs == 4:   # go1.7–go1.13 zero the unused argument registers (facts §1.1)
+    if nargs == 4:   # go1.7–go1.13 zero the unused argument registers (removed in go1.14)
         body += [("MOVQ\t$0, R10", "mov r10, 0"), ("MOVQ\t$0, R8", "mov r8, 0"),
                  ("MOVQ\t$0, R9", "mov r9, 0")]
     else:
@@ -40,7 +40,7 @@ def _load_args(nargs: int) -> list[tuple[str, str]]:
 
 
 def _results(nargs: int, ok: str, runtime: bool) -> list[tuple[str, str]]:
-    """SYSCALL, the error test, and both result paths (facts §1.3 #9–#22)."""
+    """SYSCALL, the error test, and both result paths (go1.10 lines 26–40)."""
     f = _frame(nargs)
     r1, r2, err = (8 * (nargs + i) for i in range(3))    # FP offsets of the results
     exit_ = [("CALL\truntime·exitsyscall(SB)", "call runtime.exitsyscall")] if runtime else []

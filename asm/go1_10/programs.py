@@ -3,7 +3,7 @@
 Each is a Stub in the shape go1.10's compiler and assembler give a Go function on linux/amd64:
 ABI0 (arguments and results on the stack), a fixed frame made by ``SUBQ $n, SP`` and undone
 before ``RET``, calls to ``syscall·Syscall`` / ``syscall·RawSyscall`` with the frame laid out
-as in facts §1.2 (trap at 0(SP), a1..a3, then r1, r2, err), ``go f()`` as
+as Go's ABI0 caller lays it out (trap at 0(SP), a1..a3, then r1, r2, err), ``go f()`` as
 ``CALL runtime·newproc(SB)`` with ``siz`` and ``fn`` (a ``*funcval``) at 0(SP) and 8(SP), and
 ``<-ch`` as ``CALL runtime·chanrecv1(SB)``. They are NOSPLIT and keep no frame pointer: the
 world does not model stack growth (``morestack``), and the Syscall stubs are NOSPLIT too.
@@ -23,7 +23,7 @@ from ..stub import Stub, go_listing
 
 FILE = "programs.s"
 
-SYS_READ, SYS_NANOSLEEP, SYS_EXIT_GROUP = 0, 35, 231   # facts §4.2
+SYS_READ, SYS_NANOSLEEP, SYS_EXIT_GROUP = 0, 35, 231   # Linux x86-64 syscall numbers
 
 # Package variables the programs read: name -> offset from data_base (8-byte words unless noted).
 GLOBALS = {

@@ -1,6 +1,6 @@
 """emu/lesson/notes.py — what each instruction of the path does and why, for people.
 
-``GO_LINES`` is keyed by the go1.10 stub lines (``asm_linux_amd64.s``, facts §1.3) with
+``GO_LINES`` is keyed by the go1.10 stub lines (go1.10 ``asm_linux_amd64.s``) with
 the comment stripped and whitespace collapsed; ``MNEMONICS`` is the generic text for any
 other instruction (a user's stub, the driver, a trampoline's RET). ``note_for`` picks.
 Used by the REPL's ``explain`` and by ``gosyscall explain`` lessons.

@@ -13,7 +13,7 @@ import re
 from emu.repl.context import rule, stub_at
 from emu.repl.views import sym
 
-SYSCALL_ABI = (   # (role, register, note) — facts §4.1
+SYSCALL_ABI = (   # (role, register, note) — Linux arch/x86/entry/entry_64.S, SysV psABI A.2
     ("number", "rax", "the syscall number in; the result (or -errno, -4095…-1) out"),
     ("arg 0", "rdi", ""),
     ("arg 1", "rsi", ""),

@@ -3,7 +3,8 @@
 Guest code finds its g through TLS (FS:-8 = m.tls[0]) and compares SP with g.stackguard0; the
 emulator mirrors the model's fields into guest memory at these offsets. Offsets are computed by
 hand from go1.10 runtime2.go (every field before atomicstatus is an 8-byte word on amd64), and
-agree with the struct-offset table of the project's go-syscall facts (§3.4).
+agree up to goid (152) with the compiler's go_asm.h offsets of go1.18, which has the same
+fields there; after goid go1.10's order (waitsince, waitreason string, schedlink) is its own.
 """
 
 from __future__ import annotations

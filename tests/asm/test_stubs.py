@@ -27,7 +27,7 @@ def test_every_instruction_disassembles_to_what_was_written(image):
         assert got[0].mnemonic == insn.intel.split()[0], (insn, got[0].mnemonic)
 
 
-# go1.10 Syscall, facts §1.3 #1–#22: (Go mnemonic, Intel text) in order.
+# go1.10 Syscall, asm_linux_amd64.s lines 18–40: (Go mnemonic, Intel text) in order.
 SYSCALL_TABLE = [
     ("CALL", "call runtime.entersyscall"), ("MOVQ", "mov rdi, qword ptr [rsp+0x10]"),
     ("MOVQ", "mov rsi, qword ptr [rsp+0x18]"), ("MOVQ", "mov rdx, qword ptr [rsp+0x20]"),
@@ -49,7 +49,7 @@ def test_syscall_is_the_go1_10_instruction_table(image):
     assert locs[0] == "asm_linux_amd64.s:18" and locs[-1] == "asm_linux_amd64.s:40"
 
 
-# Bytes the facts give for go1.18's Syscall (§1.5); go1.10 has the same encodings for these.
+# Bytes of go1.18's Syscall as `go tool objdump` shows them; go1.10 has the same encodings for these.
 GO118_BYTES = {
     "MOVQ\ta1+8(FP), DI": "488b7c2410", "MOVQ\ta2+16(FP), SI": "488b742418",
     "MOVQ\ta3+24(FP), DX": "488b542420", "SYSCALL": "0f05",
@@ -60,7 +60,7 @@ GO118_BYTES = {
 }
 
 
-def test_bytes_match_the_facts_where_they_give_bytes(image):
+def test_bytes_match_go1_18_objdump_where_the_instructions_agree(image):
     seen = set()
     for i in insns_of(image, "syscall.Syscall"):
         go = i.go.split("\t//")[0]

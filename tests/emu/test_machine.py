@@ -54,7 +54,7 @@ def test_error_path_close_minus_one(session):
 
 def test_success_path_r2_is_rdx_which_is_a3(session):
     res = session.call("Syscall", SYS_GETPID, [111, 222, 12345])
-    assert (res.r1, res.r2, res.err) == (1000, 12345, 0)   # facts §1.3: r2 == a3 in practice
+    assert (res.r1, res.r2, res.err) == (1000, 12345, 0)   # the kernel never writes RDX: r2 == a3
 
 
 def _custom(session, nr, handler):

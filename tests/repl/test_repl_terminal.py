@@ -1,4 +1,13 @@
-"""The REPL in a real terminal (tmux): context view, history, completion, Ctrl-C, Ctrl-D."""
+"""The REPL in a real terminal (tmux): context view, history, completion, Ctrl-C, Ctrl-D.
+
+Keys go to the REPL only once it reads again: :meth:`Pane.prompt` waits for the next prompt.
+Readline puts the terminal in raw mode before it shows the prompt; while a command runs the
+terminal is back in cooked mode, and there a Ctrl-D typed ahead becomes an end-of-line mark
+that readline later reads as a NUL byte, not as end of input — the REPL never sees it (on a
+loaded machine the REPL may be descheduled mid-output long enough for that to happen). Every
+wait polls the screen until what it waits for is there, with a deadline meant never to be
+reached: it is only how long to wait before calling the REPL stuck.
+"""
 import shutil
 import subprocess
 import sys
@@ -8,6 +17,8 @@ import uuid
 import pytest
 
 TMUX = shutil.which("tmux")
+PROMPT = "(gosyscall)"            # as capture-pane shows it: without the trailing space
+DEADLINE = 120.0                  # seconds: generous, a pass never waits for it
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed: no terminal to drive")
 
 SPIN = """\
@@ -24,6 +35,7 @@ class Pane:
     def __init__(self, argv, cwd):
         self.name = f"gosyscall-test-{uuid.uuid4().hex[:8]}"
         self.tmux = [TMUX, "-L", self.name]       # a server of its own: no race with other tests
+        self.prompts = 0                          # prompts waited for so far
         cmd = " ".join(f"'{a}'" for a in argv)
         subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, "-x", "200", "-y", "50",
                         "-c", str(cwd), f"NO_COLOR=1 {cmd}"], check=True)
@@ -36,19 +48,41 @@ class Pane:
         return subprocess.run([*self.tmux, "capture-pane", "-p", "-S", "-2000", "-t", self.name],
                               check=True, capture_output=True, text=True).stdout
 
-    def wait(self, needle: str, timeout: float = 20.0, count: int = 1) -> str:
+    def until(self, ready, what: str, timeout: float = DEADLINE) -> str:
+        """Poll the screen until ``ready(text)``; return that text."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
+        while True:
             t = self.text()
-            if t.count(needle) >= count:
+            if ready(t):
                 return t
+            if time.monotonic() > end:
+                raise AssertionError(f"{what} never appeared in {timeout:.0f} s; the pane shows:\n{t}")
             time.sleep(0.1)
-        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.text()}")
+
+    def wait(self, needle: str, timeout: float = DEADLINE, count: int = 1) -> str:
+        return self.until(lambda t: t.count(needle) >= count, f"{needle!r} ×{count}", timeout)
+
+    def prompt(self, timeout: float = DEADLINE) -> str:
+        """Wait until the REPL reads its next command: one more prompt than before on the
+        screen, and the last line a bare prompt (readline has the terminal in raw mode)."""
+        self.prompts += 1
+        n = self.prompts
+
+        def reading(t: str) -> bool:
+            lines = [line for line in t.splitlines() if line.strip()]
+            return bool(lines) and lines[-1] == PROMPT and sum(x.startswith(PROMPT) for x in lines) >= n
+        return self.until(reading, f"prompt {n}", timeout)
 
     def dead(self) -> bool:
         out = subprocess.run([*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_dead}"],
                              capture_output=True, text=True).stdout.strip()
         return out == "1"
+
+    def wait_dead(self, timeout: float = DEADLINE) -> None:
+        end = time.monotonic() + timeout
+        while not self.dead() and time.monotonic() < end:
+            time.sleep(0.1)
+        assert self.dead(), f"the REPL still runs {timeout:.0f} s on; the pane shows:\n{self.text()}"
 
     def close(self):
         subprocess.run([*self.tmux, "kill-server"], capture_output=True)
@@ -70,28 +104,31 @@ def pane(tmp_path):
 
 def test_context_history_completion_and_ctrl_d(pane):
     p = pane()
-    t = p.wait("(gosyscall)")
+    t = p.prompt()
     assert "── registers" in t and "→ 0x40119a" in t             # the context view at the start
     p.keys("b *0x40102e", "Enter")
     p.wait("Breakpoint 1 at 0x40102e")
+    p.prompt()
     p.keys("c", "Enter")
     p.wait("Breakpoint 1, 0x40102e")
     p.wait("── syscall read (nr 0 in rax)")                       # the context view at the stop
+    p.prompt()
     p.keys("Up", "Up", "Enter")                                    # history: `b *0x40102e` again
     p.wait("Breakpoint 2 at 0x40102e")
+    p.prompt()
     p.keys("sysc", "Tab", "Enter")                                 # completion: syscall-args
     p.wait("(gosyscall) syscall-args")
     p.wait("Parameter  Register", count=2)     # once in the context view, once here
+    p.prompt()
     p.keys("si", "Enter")
     p.wait("⇐ read(3, ")
+    p.prompt()
     p.keys("Enter")                                                # an empty line repeats `si`
-    p.wait("cmp rax, -0xfff", count=3)
+    p.wait("cmp rax, -0xfff", count=3)         # context views at the two stops, then its trace line
+    p.prompt()
     p.keys("C-d")
-    end = time.monotonic() + 10
-    while not p.dead() and time.monotonic() < end:
-        time.sleep(0.1)
-    assert p.dead(), p.text()
-    assert "Traceback" not in p.text()
+    p.wait_dead()
+    assert f"{PROMPT} quit" in p.text() and "Traceback" not in p.text()
 
 
 def test_ctrl_c_stops_continue_and_keeps_the_session(pane):
@@ -107,7 +144,5 @@ def test_ctrl_c_stops_continue_and_keeps_the_session(pane):
     p.keys("C-c")                                                  # at the prompt: harmless
     p.wait("Quit")
     p.keys("quit", "Enter")
-    end = time.monotonic() + 10
-    while not p.dead() and time.monotonic() < end:
-        time.sleep(0.1)
-    assert p.dead() and "Traceback" not in p.text()
+    p.wait_dead()
+    assert "Traceback" not in p.text()
