@@ -243,6 +243,12 @@ class Machine:
             if stops:
                 self.uc.ctl_exits_enabled(False)
 
+    def forget_code(self, addr: int) -> None:
+        """Drop translated blocks around ``addr``: Unicorn caches blocks by address alone, so a
+        block translated before a hook or an exit was set at ``addr`` would run past it
+        (unicorn-engine/unicorn#2341). [addr-1, addr+1), clamped to the 64-bit space."""
+        self.uc.ctl_remove_cache(max(addr - 1, 0), min(addr + 1, (1 << 64) - 1))
+
     def interrupt(self) -> None:
         """Stop the CPU at the next instruction boundary (safe from a SIGINT handler)."""
         self.uc.emu_stop()

@@ -318,9 +318,9 @@ class Debugger(Breakpoints):
     def _run_fast(self, stops: frozenset) -> Stop:
         # Unicorn decides when it translates a block whether an address in it is an exit, and
         # caches blocks by address alone: a block translated while stepping would run straight
-        # past a breakpoint or the end of the call (unicorn-engine/unicorn#2341). Drop them.
+        # past a breakpoint or the end of the call. Drop them.
         for a in stops:
-            self.m.uc.ctl_remove_cache(a - 1, a + 1)
+            self.m.forget_code(a)
         used = 0
         while True:
             if self.interrupted:

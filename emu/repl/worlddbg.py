@@ -224,7 +224,7 @@ class WorldDebugger(Breakpoints):
         if addr not in self._hooks:
             uc = self.machine.uc
             self._hooks[addr] = uc.hook_add(UC_HOOK_CODE, self._on_bp, None, addr, addr)
-            uc.ctl_remove_cache(addr, addr + 1)      # a cached block would not call the new hook
+            self.machine.forget_code(addr)           # a cached block would not call the new hook
         return bp
 
     def delete(self, nums: list[int]) -> None:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
-import signal
+import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from emu import golden
@@ -30,6 +29,7 @@ from emu.formats import TraceError, load_trace, read_jsonl, read_text, render_tr
 from emu.formats.jsonl import parse_jsonl
 from emu.formats.text import parse_text
 from emu.recorder import record
+from tests.props.alarm import deadline
 
 HANG_S = 10
 GOLDENS = sorted((Path(__file__).resolve().parent.parent / "golden").glob("*.trace"))
@@ -142,37 +142,18 @@ def damaged(sources, pick) -> tuple[str, bytes, bytes]:
 
 
 # -- the property ------------------------------------------------------------------------
-class Hang(BaseException):
-    """Raised by the alarm; a BaseException so no ``except Exception`` in the code swallows it."""
-
-
-@contextlib.contextmanager
-def deadline(what):
-    def alarm(signum, frame):
-        raise Hang()
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, HANG_S)
-    try:
-        yield
-    except Hang:
-        pytest.fail(f"{what} ran for more than {HANG_S} s")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def check_error(e: TraceError, name: str, data: bytes) -> None:
     """One line that names the file and a line that is in it (or just after its end)."""
     text = str(e)
     assert "\n" not in text and "\r" not in text, text
     assert text.startswith(f"{name}:{e.line}: ") and e.msg, text
     assert 1 <= e.line <= data.count(b"\n") + 2, (e.line, text)
-    event(f"error: {re.sub(r'[0-9]+', 'N', e.msg)[:40]}")
+    event(f"error: {re.sub(r'[0-9]+', 'N', e.msg.split(':')[0])[:50]}")
 
 
 def read_or_error(read, data: bytes, name: str):
     """``read(data)``: the parse, or None after checking the error; nothing else may escape."""
-    with deadline(f"{read.__name__} of {len(data)} bytes"):
+    with deadline(HANG_S, f"{read.__name__} of {len(data)} bytes"):
         try:
             return read(data)
         except TraceError as e:
@@ -209,6 +190,8 @@ def test_random_bytes_through_the_readers(data):
 
 @FIT
 @given(pick=_damaged)
+@example(pick=(len(GOLDENS), [("json", 1, [4], 0.0)]))        # found: a float pc (ValueError in render)
+@example(pick=(0, [("insert", 0, b"[" * 5000)]))             # found: RecursionError in json
 def test_damaged_traces_through_the_readers(sources, tmp_path_factory, pick):
     ext, good, data = damaged(sources, pick)
     (check_jsonl if ext == ".jsonl" else check_text)(data)
@@ -230,7 +213,7 @@ def test_a_damaged_golden_or_pending_file_is_named_and_left_alone(sources, tmp_p
     d = tmp_path_factory.mktemp("g")
     gold = d / "x.trace"
     gold.write_bytes(data)
-    with deadline("golden.check"):
+    with deadline(HANG_S, "golden.check"):
         try:
             assert golden.check(gold, good.decode()) == "same" and data == good
         except golden.GoldenFailure as e:
@@ -246,7 +229,7 @@ def test_a_damaged_golden_or_pending_file_is_named_and_left_alone(sources, tmp_p
 # -- end to end: gosyscall diff, gosyscall review -----------------------------------------
 def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with deadline(f"gosyscall {' '.join(argv)}"), contextlib.redirect_stdout(out), \
+    with deadline(HANG_S, f"gosyscall {' '.join(argv)}"), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(err), _stdin(stdin):
         code = main(argv)
     return code, out.getvalue(), err.getvalue()
@@ -254,7 +237,6 @@ def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
 
 @contextlib.contextmanager
 def _stdin(text: str):
-    import sys
     old, sys.stdin = sys.stdin, io.StringIO(text)
     try:
         yield
@@ -272,6 +254,7 @@ def scratch(tmp_path_factory, monkeypatch):
 @FIT
 @given(a=_damaged, b=st.one_of(_damaged, st.tuples(st.just("A"), st.lists(_mutation, max_size=3)),
                                st.tuples(st.just("bytes"), st.binary(max_size=300))))
+@example(a=(0, []), b=("A", [("digit", 57, ord("1"))]))   # found: only `# regs` differs (IndexError)
 def test_gosyscall_diff_of_damaged_files(sources, scratch, a, b):
     """B: another damaged trace, A's trace damaged another way (a golden and a run), or bytes."""
     ea, _, da = damaged(sources, a)
@@ -299,6 +282,7 @@ _answers = st.sampled_from([[], ["--accept-all"], ["--reject-all"]])
 
 @FIT
 @given(pick=_damaged, other=_damaged, beside=_golden_of, flags=_answers, answer=st.sampled_from(["a\n", "r\n", "s\n", "x\n", ""]))
+@example(pick=(0, []), other=(0, []), beside="same", flags=[], answer="s\n")   # found: StopIteration
 def test_gosyscall_review_of_damaged_pending_files(sources, scratch, pick, other, beside, flags, answer):
     _, good, data = damaged(sources, pick)
     for left in scratch.iterdir():           # the directory outlives an example
