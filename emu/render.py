@@ -99,7 +99,8 @@ class TextRenderer:
 
     def _gstatus(self, ev: Event) -> str:
         d = ev.data
-        return f"{'':>20}{self.c('state', 'g{} {} → {}'.format(d['g'], d['old'], d['new']))}"
+        name = d.get("name") or f"g{d['g']}"
+        return f"{'':>20}{self.c('state', '{} {} → {}'.format(name, d['old'], d['new']))}"
 
     def _pstatus(self, ev: Event) -> str:
         d = ev.data

@@ -20,13 +20,21 @@ from runtime_py.observe import Observer
 from runtime_py.profiles import load
 
 
+def g_name(gp) -> str:
+    """``g7``; a g that has no goid yet is ``g0`` only if it is some M's g0, else ``g(new)``
+    (newproc1 changes a new g's status twice before it gives it a goid)."""
+    if gp.goid or (gp.m is not None and gp.m.g0 is gp):
+        return f"g{gp.goid}"
+    return "g(new)"
+
+
 def describe(v):
     """A model value as it appears in an event: ints stay ints, structs get Go-ish names."""
     if isinstance(v, (bool, int, str)) or v is None:
         return v
     kind = type(v).__name__
     if kind == "g":
-        return f"g{v.goid}"
+        return g_name(v)
     if kind in ("m", "p"):
         return f"{kind}{v.id}"
     return kind
@@ -48,7 +56,9 @@ class EventObserver(Observer):
 
     def gstatus(self, gp, old, new):
         if self.log.active:
-            self._emit("gstatus", g=gp.goid, old=self.rt.gstatusname(old), new=self.rt.gstatusname(new))
+            extra = {} if gp.goid else {"name": g_name(gp)}     # only where "g0" would mislead
+            self._emit("gstatus", g=gp.goid, old=self.rt.gstatusname(old), new=self.rt.gstatusname(new),
+                       **extra)
 
     def pstatus(self, pp, old, new):
         if old != new and self.log.active:
