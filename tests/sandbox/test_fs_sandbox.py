@@ -94,7 +94,7 @@ def test_the_guest_cannot_write_to_the_mount(tree, capsys):
     before = _snapshot(tree)
     for path, flags in (("/mnt/data.txt", O_WRONLY), ("/mnt/data.txt", O_RDWR),
                         ("/mnt/data.txt", O_WRONLY | O_TRUNC), ("/mnt/new.txt", O_WRONLY | O_CREAT),
-                        ("/mnt/abs_secret", O_WRONLY), ("/mnt/up/tmp/x", O_CREAT | O_WRONLY)):
+                        ("/mnt/abs_secret", O_WRONLY), ("/mnt/up/escaped/x", O_CREAT | O_WRONLY)):
         code, out, _ = _run(capsys, "open", f"str:{path}", str(flags), "0o644", "--fs", str(tree / "mnt"))
         assert code == 0 and _errno(out) in (EROFS, ENOENT), (path, out)
     code, out, _ = _run(capsys, "openat", str(AT_FDCWD), "str:/mnt/made.txt", str(O_CREAT | O_WRONLY),
