@@ -9,11 +9,7 @@ fields there; after goid go1.10's order (waitsince, waitreason string, schedlink
 
 from __future__ import annotations
 
-import operator
-import struct
-from typing import Any, Callable
-
-from runtime_py.go1_10.runtime2 import g
+from runtime_py.gstruct import GStruct
 
 # g field -> (offset, size in bytes). From go1.10 runtime2.go `type g struct`, in order.
 G_FIELDS: dict[str, tuple[int, int]] = {
@@ -70,50 +66,13 @@ P_SCHEDTICK = 24  # uint32
 P_SYSCALLTICK = 28  # uint32
 P_M = 64  # muintptr
 
-# Fields holding a pointer (the model holds an object or None; the guest an address), and
-# the Go string {ptr, len} of waitreason; every other field is an integer or a bool.
-_POINTERS = frozenset({"_panic", "_defer", "m", "sched.g", "sched.ctxt", "param", "schedlink",
-                       "lockedm"})
-_NAMES = tuple(G_FIELDS)
-_GET = operator.attrgetter(*_NAMES)          # "stack.lo" is a dotted attribute path as is
-_PTR_AT = tuple(i for i, n in enumerate(_NAMES) if n in _POINTERS)
-_STR_AT = _NAMES.index("waitreason")
-_FMT = {1: "B", 4: "I", 8: "Q"}
-_SIGNED = {"goid": "q", "waitsince": "q", "sysexitticks": "q", "raceignore": "b"}   # Go int64/int8
-
-
-def _struct() -> struct.Struct:
-    """Every G_FIELDS entry at its offset, little-endian, gaps as padding, Go's signedness."""
-    fmt, pos = "<", 0
-    for name, (off, size) in G_FIELDS.items():
-        fmt += "x" * (off - pos) + ("QQ" if name == "waitreason" else _SIGNED.get(name, _FMT[size]))
-        pos = off + size
-    return struct.Struct(fmt)
-
-
-G_STRUCT = _struct()                         # packs g_values(): the guest's view of g
-
-
-def g_values(gp: g, addr_of: Callable[[Any], int]) -> list[int]:
-    """The mirrored fields of gp as guest integers, in G_FIELDS order (waitreason as ptr, len).
-
-    Pointer fields go through addr_of(obj) -> guest address, which the emulator supplies;
-    None is 0. waitreason is a Go string {ptr, len}: the pointer from addr_of(str) (0 for
-    "") and the byte length.
-    """
-    vals = list(_GET(gp))
-    for i in _PTR_AT:
-        v = vals[i]
-        vals[i] = 0 if v is None else addr_of(v)
-    s = vals[_STR_AT]
-    vals[_STR_AT:_STR_AT + 1] = [addr_of(s) if s else 0, len(s.encode())]
-    return vals                              # bools pack as 0/1; signed fields use signed formats
-
-
-def g_words(gp: g, addr_of: Callable[[Any], int]) -> list[tuple[int, int, int]]:
-    """The values to mirror into guest memory for gp: [(offset, size, value), ...]."""
-    slots = []
-    for name, (off, size) in G_FIELDS.items():
-        slots += [(off, 8), (off + 8, 8)] if name == "waitreason" else [(off, size)]
-    return [(off, size, int(v) & ((1 << (8 * size)) - 1))
-            for (off, size), v in zip(slots, g_values(gp, addr_of))]
+# Fields holding a pointer (the model holds an object or None; the guest an address), the Go
+# string {ptr, len} of waitreason, and Go's signed fields; every other field is unsigned.
+G = GStruct(G_FIELDS,
+            pointers=("_panic", "_defer", "m", "sched.g", "sched.ctxt", "param", "schedlink",
+                      "lockedm"),
+            strings=("waitreason",),
+            signed=("goid", "waitsince", "sysexitticks", "raceignore"))   # Go int64/int8
+G_STRUCT = G.struct                          # packs g_values(): the guest's view of g
+g_values = G.values
+g_words = G.words

@@ -32,10 +32,11 @@ from runtime_py.go1_10.runtime2 import (
     stack, stackPreempt,
 )
 from runtime_py.observe import Observer
+from runtime_py.plumbing import Plumbing
 from runtime_py.throw import throw
 
 
-class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSysmon,
+class Runtime(Plumbing, LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSysmon,
               Invariants):
     """The go1.10 Go runtime scheduler, driven by a platform that implements OS."""
 
@@ -54,44 +55,6 @@ class Runtime(LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSys
         self.g0: Optional[g] = None  # m0's g0
         self.mainStarted = False  # runtime.main has started: newproc may start Ms
         self.goexitpc = 0  # guest address of runtime·goexit (newproc1 pushes goexitpc+1)
-
-    # --- observer plumbing (not Go) ------------------------------------------------------
-
-    def _call(self, fn: str, /, **args: Any) -> None:
-        self.observer.call(fn, **args)
-
-    def _traceev(self, name: str, /, **args: Any) -> None:
-        self.observer.traceev(name, **args)
-
-    def _note(self, msg: str) -> None:
-        self.observer.note(msg)
-
-    def _gstore(self, gp: g, new: int) -> None:
-        """Store gp.atomicstatus and tell the observer (every change goes through here)."""
-        old = gp.atomicstatus
-        gp.atomicstatus = new
-        self.observer.gstatus(gp, old, new)
-
-    def _pstore(self, pp: p, new: int) -> None:
-        """Store pp.status (Go: a plain or atomic.Store) and tell the observer."""
-        old = pp.status
-        pp.status = new
-        self.observer.pstatus(pp, old, new)
-
-    def _pcas(self, pp: p, old: int, new: int) -> bool:
-        """atomic.Cas(&pp.status, old, new)."""
-        if pp.status != old:
-            return False
-        self._pstore(pp, new)
-        return True
-
-    def _cas(self, obj: Any, attr: str, old: Any, new: Any) -> bool:
-        """atomic.Cas on obj.attr: ints compare by value, pointers by identity."""
-        cur = getattr(obj, attr)
-        if cur is not old and not (type(cur) is int and type(old) is int and cur == old):
-            return False
-        setattr(obj, attr, new)
-        return True
 
     # --- small runtime helpers ------------------------------------------------------------
 
