@@ -38,6 +38,7 @@ def _peak_rss_kib() -> int | None:
 def one(variant: str, n: int, procs: int) -> dict:
     """Run one scenario in this process; what it cost."""
     import resource
+
     from emu.world.scenarios import threads
     start = time.perf_counter()
     r = threads(variant, n, procs)

@@ -6,19 +6,21 @@ import subprocess
 import sys
 import time
 
-from emu import layout as L
-from emu.events import EventLog
-from emu.session import Session
+from emu.bridge.session import Session
+from emu.cpu import layout as L
+from emu.trace.events import EventLog
 
 GETPID = 39
 
 
 def _loop_floor(image, calls: int, fast: bool) -> float:
     """Calls/s of the same stub and loop on bare Unicorn with do-nothing hooks."""
+    import ctypes
+
     from unicorn import UC_ARCH_X86, UC_HOOK_CODE, UC_HOOK_INSN, UC_MODE_64, Uc
     from unicorn.x86_const import UC_X86_INS_SYSCALL, UC_X86_REG_R12, UC_X86_REG_RSP
-    import ctypes
-    from emu import fasthooks as fh       # its raw registration: the floor has no error guard
+
+    from emu.cpu import hooks as fh  # its raw registration: the floor has no error guard
     uc = Uc(UC_ARCH_X86, UC_MODE_64)
     uc.mem_map(L.TEXT_BASE, L.TEXT_SIZE)
     uc.mem_write(image.base, image.code)
@@ -100,7 +102,7 @@ def _qiling(image, calls: int) -> float:
 
 
 def _traced(calls: int) -> float:
-    from emu.tracer import Tracer
+    from emu.trace.tracer import Tracer
     s = Session()
     s.machine.attach_tracer(Tracer(s.machine))
     s.call("Syscall", GETPID, [], repeat=2)
@@ -160,6 +162,7 @@ spin:
 
 def _debugger():
     import tempfile
+
     from asm.userstub import load_user_stub
     from emu.repl.debugger import Debugger
     with tempfile.NamedTemporaryFile("w", suffix=".s", delete=False) as f:
@@ -243,7 +246,7 @@ def _scenario(n: int) -> dict:
 
 
 def scenarios(measure, row, reps, quick):
-    from bench.run import summarize
+    from bench.table import summarize
     """`scenario threads` (read, GOMAXPROCS 4) for N = 100, 1000, 10 000: how cost grows."""
     walls = {}
     for n in (100, 1000) if quick else (100, 1000, 10000):

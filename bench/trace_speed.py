@@ -18,10 +18,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from emu.events import EventLog  # noqa: E402
+from emu.bridge.session import Session  # noqa: E402
 from emu.kernel.sysnum import lookup  # noqa: E402
-from emu.session import Session  # noqa: E402
-from emu.tracer import Tracer  # noqa: E402
+from emu.trace.events import EventLog  # noqa: E402
+from emu.trace.tracer import Tracer  # noqa: E402
 
 ROUNDS = 5
 TRAP = lookup("getpid")

@@ -1,4 +1,4 @@
 """``python -m emu`` is ``gosyscall``."""
-from emu.cli import entry
+from emu.cli.main import entry
 
 entry()

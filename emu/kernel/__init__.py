@@ -9,7 +9,7 @@ from emu.kernel.block import Block, Deadlock
 from emu.kernel.clock import Clock
 from emu.kernel.dispatch import SYSCALL_COST_NS, Kernel, Result, describe, named_args
 from emu.kernel.errno import ERRNO, errno_name, strerror
-from emu.kernel.memory import FlatMemory, Fault, GuestMemory
+from emu.kernel.memory import Fault, FlatMemory, GuestMemory
 from emu.kernel.sysnum import NAMES, SYS, lookup
 from emu.kernel.table import TABLE, Entry
 from emu.kernel.vfs import VFS

@@ -9,21 +9,17 @@ an exit, woken threads, objects whose waiters should retry — are recorded on t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from emu.kernel.args import as_int, as_long, as_size, as_uint, fetch_str
 from emu.kernel.memory import GuestMemory
-
-if TYPE_CHECKING:
-    from emu.kernel.dispatch import Kernel
-    from emu.kernel.files import OpenFile
 
 
 @dataclass(eq=False)
 class Call:
     """One syscall being handled by ``kernel`` for thread ``tid``; ``args`` are six raw registers."""
 
-    kernel: Kernel
+    kernel: Any                          # the dispatch.Kernel running the call (its fds, clock, ids)
     mem: GuestMemory
     nr: int
     args: tuple[int, ...]
@@ -52,8 +48,8 @@ class Call:
 
     argptr = argsize
 
-    def argfd(self, i: int) -> OpenFile:
-        """The open file behind fd argument ``i``; SysError(EBADF) if there is none."""
+    def argfd(self, i: int) -> Any:
+        """The open file (a files.OpenFile) behind fd argument ``i``; SysError(EBADF) if none."""
         return self.kernel.fds.get(self.argint(i))
 
     def argstr(self, i: int) -> bytes:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emu.lesson.notes import note_for, normalize
-from emu.regs import TRACE_REGS
-from emu.render import TextRenderer
+from emu.cpu.regs import TRACE_REGS
+from emu.lesson.notes import normalize, note_for
 from emu.repl.debugger import Debugger
+from emu.trace.render import TextRenderer
 
 
 @dataclass

@@ -11,7 +11,7 @@ import json
 import textwrap
 from importlib import resources
 
-from emu.regs import TRACE_REGS
+from emu.cpu.regs import TRACE_REGS
 
 FORMATS = ("text", "markdown", "html")
 

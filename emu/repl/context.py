@@ -7,12 +7,12 @@ stack words dereferenced, and at a SYSCALL the syscall's arguments.
 """
 from __future__ import annotations
 
-from emu import layout as L
+from emu.cpu import layout as L
+from emu.cpu.regs import TRACE_REGS
 from emu.kernel.errno import errno_name
 from emu.kernel.memory import Fault
 from emu.kernel.strace import quote, render_arg
 from emu.kernel.sysnum import name_of
-from emu.regs import TRACE_REGS
 from emu.repl.views import flags, insn_text
 
 WIDTH = 78

@@ -17,15 +17,15 @@ pipes and console are part of the snapshot. Text the REPL already printed stays 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from emu import layout as L
+from emu.cpu import layout as L
+from emu.cpu.machine import DEFAULT_BUDGET
+from emu.cpu.regs import REG_IDS
 from emu.errors import GosyscallError
 from emu.kernel.errno import errno_name
-from emu.machine import DEFAULT_BUDGET
-from emu.regs import REG_IDS
 from emu.repl.snapshot import Snapshot, Snapshotter
-from emu.tracer import Tracer
+from emu.trace.tracer import Tracer
 from runtime_py.throw import Throw
 
 HISTORY = 2000           # reverse-execution entries kept (a continue counts as one)

@@ -1,6 +1,6 @@
 """emu/repl/expr.py — gdb-style expressions over registers, memory, symbols and frame slots.
 
-    $rax  $pc  $sp  $eflags        registers (emu.regs.parse_reg names)
+    $rax  $pc  $sp  $eflags        registers (emu.cpu.regs.parse_reg names)
     $1  $  $$                      values printed earlier by ``p`` (gdb's value history)
     42  0x2a  0o52  0b101010  'A'  numbers and characters
     syscall.Syscall  syscall·Syscall.ok  Syscall   symbols of the image (a unique suffix is enough)

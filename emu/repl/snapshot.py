@@ -26,7 +26,7 @@ import copy
 import ctypes
 from dataclasses import dataclass
 
-from emu.regs import REG_IDS
+from emu.cpu.regs import REG_IDS
 
 
 @dataclass(eq=False)

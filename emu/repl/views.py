@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import struct
 
-from emu.disasm import disasm_one
+from emu.cpu.disasm import disasm_one
+from emu.cpu.regs import REG_IDS, TRACE_REGS
 from emu.kernel.memory import Fault
 from emu.kernel.strace import quote
-from emu.regs import REG_IDS, TRACE_REGS
 from emu.repl.expr import ExprError
 
 FLAG_BITS = (("CF", 0), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8), ("IF", 9),

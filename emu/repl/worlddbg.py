@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from unicorn import UC_HOOK_CODE
 
+from emu.cpu.regs import TRACE_REGS
 from emu.errors import GosyscallError
-from emu.regs import TRACE_REGS
-from emu.repl.debugger import Breakpoint, Breakpoints, Debugger, DebugError, Stop
-from emu.tracer import Tracer
-from emu.world import runcmd
+from emu.repl.debugger import Breakpoint, Breakpoints, DebugError, Debugger, Stop
+from emu.trace.tracer import Tracer
+from emu.world import call as wcall
 from emu.world.world import INF
 from runtime_py.throw import Throw
 
@@ -50,7 +50,7 @@ class WorldDebugger(Breakpoints):
         # later run untraced and past an instruction count of 1.
         self.tracer = Tracer(self.machine)
         self.machine.attach_tracer(self.tracer)
-        runcmd.start_call(w, stub, trap, args, runnable, turns, warm)
+        wcall.start_call(w, stub, trap, args, runnable, turns, warm)
         self.done = self.image.symbols[f"main.call{stub.name.split('.')[-1]}.done"]
         self.state = "stopped"            # stopped, ended, exited, faulted
         self.breakpoints: dict[int, Breakpoint] = {}
@@ -128,7 +128,7 @@ class WorldDebugger(Breakpoints):
     def _finished(self, why: tuple) -> Stop:
         if why[0] == "end":
             self.state = "ended"
-            runcmd.call_result(self.world, self.stub, why)
+            wcall.call_result(self.world, self.stub, why)
             return Stop("end", f"[{self.stub.name} returned to its caller on {self.label(self.world.threads[1000])}]")
         self.state = "exited"
         if why[0] == "exit":

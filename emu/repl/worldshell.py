@@ -8,9 +8,9 @@ runtime. Trace lines start with their M, as in ``gosyscall run``'s world mode.
 """
 from __future__ import annotations
 
-from emu.render import TextRenderer
 from emu.repl.shell import Shell
 from emu.repl.worlddbg import WorldDebugger
+from emu.trace.render import TextRenderer
 
 SECTIONS = ("Ps:", "Ms:", "Gs:")
 
@@ -86,15 +86,15 @@ class WorldShell(Shell):
 
 def start(ns, stdin, stdout, color: bool, interactive: bool):
     """The world, its debugger and shell for ``repl``'s options: (shell, header lines, world)."""
-    from emu.world import runcmd
-    w, stub, trap, args = runcmd.open_world(ns)
+    from emu.world import call as wcall
+    w, stub, trap, args = wcall.open_world(ns)
     try:
         dbg = WorldDebugger(w, stub, trap, [a.value for a in args], ns.runnable, ns.compute, ns.warm)
         shell = WorldShell(dbg, stdin, stdout, color=color, interactive=interactive)
     except BaseException:
         w.close()
         raise
-    lines = runcmd.world_header(w, stub, trap, args, ns.runnable)[:-1]
+    lines = wcall.world_header(w, stub, trap, args, ns.runnable)[:-1]
     if ns.warm:
         lines.append(f"--warm: g1 already slept 1 µs through syscall.Syscall (not shown); t = {w.clock.now_ns} ns")
     return shell, lines, w

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emu import layout as L
+from emu.cpu import layout as L
 from emu.kernel.files import Pipe, PipeEnd, RegularFile
 
 FILE = b"gosyscall verify: these bytes are the same natively and emulated\n"

@@ -1,9 +1,9 @@
 """emu/verify/compare.py — one call, run natively and emulated from the same start, compared.
 
-The emulated side is a normal :class:`~emu.session.Session` with the verify descriptors; after
+The emulated side is a normal :class:`~emu.bridge.session.Session` with the verify descriptors; after
 ``prepare`` every mapped region and the initial registers are handed to the native runner,
 so both sides start from the same bytes at the same addresses. The emulated per-instruction
-states come from the :class:`~emu.tracer.Tracer`'s ``insn`` events (each carries the
+states come from the :class:`~emu.trace.tracer.Tracer`'s ``insn`` events (each carries the
 registers that instruction changed; RIP after it is the next instruction's address).
 
 Compared: the 16 GPRs, RIP and RFLAGS before the first and after every instruction; at the
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emu import layout as L
-from emu.argspec import parse_arg
+from emu.bridge.argspec import parse_arg
+from emu.bridge.session import Session
+from emu.cpu import layout as L
+from emu.cpu.regs import TRACE_REGS
 from emu.errors import GosyscallError
 from emu.kernel.sysnum import lookup
-from emu.regs import TRACE_REGS
-from emu.session import Session
-from emu.tracer import Tracer
+from emu.profile import DEFAULT
+from emu.trace.tracer import Tracer
 from emu.verify.cases import FILE, check_words, install_fds
 from emu.verify.native import Plan, run_native
 
@@ -68,7 +69,7 @@ class CaseResult:
         return self.diff is None and self.refused is None
 
 
-def run_case(words, stub: str, profile: str = "go1.10", extra_stubs=(), budget: int = DEFAULT_STEPS,
+def run_case(words, stub: str, profile: str = DEFAULT, extra_stubs=(), budget: int = DEFAULT_STEPS,
              time_budget_ns: int | None = None, strict: bool = False) -> CaseResult:
     """Run ``words`` (``gosyscall run`` notation) through ``stub`` natively and emulated."""
     words = list(words)

@@ -25,7 +25,7 @@ from emu.errors import GosyscallError
 
 SOURCE = Path(__file__).with_name("native_runner.c")
 MAGIC = b"GOSYSV01"
-NREGS = 18                      # emu.regs.TRACE_REGS: 16 GPRs, rip, rflags
+NREGS = 18                      # emu.cpu.regs.TRACE_REGS: 16 GPRs, rip, rflags
 CHILD_EXITS = {90: "an image address is already in use natively (MAP_FIXED_NOREPLACE refused it)",
                91: "ptrace is not permitted here (PTRACE_TRACEME failed)",
                92: "the prepared file descriptors could not be set up",

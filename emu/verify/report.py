@@ -6,8 +6,8 @@ table shows real values: after getpid the flags a CMP computes depend on the pid
 """
 from __future__ import annotations
 
+from emu.cpu.regs import TRACE_REGS
 from emu.kernel.errno import errno_name
-from emu.regs import TRACE_REGS
 from emu.verify.compare import NORMALISATIONS, CaseResult
 
 HEADER = f"{'stub':<12} {'call':<40} {'verdict':<10} {'steps':>5}  result"

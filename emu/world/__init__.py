@@ -5,7 +5,7 @@
 - costs.py: every virtual-time cost and limit, with where its value comes from.
 - cpu.py: guest slices on the one Unicorn engine; osl.py: the runtime's OS layer (greenlets).
 - scenarios.py: ``threads``, ``block``, ``retake`` (``gosyscall scenario``), ``to_log``.
-- runcmd.py: ``gosyscall run`` with ``fd:pipe@T`` / ``--runnable`` / ``--gomaxprocs``.
+- call.py: one call from g1 in the world (``run``/``repl`` with ``fd:pipe@T``, ``--runnable``, ``--gomaxprocs``).
 - options.py: the run/repl options and ``wanted`` — light, so the one-thread path never
   loads the world.
 

@@ -2,12 +2,12 @@
 
 The thread world needs one g struct and one 2 KiB stack per goroutine and one block per M;
 with up to 20 000 of each, mapping everything up front would waste the guest memory cap
-(emu/memory.py), so an arena maps 64 KiB at a time. Freed slots are reused last-freed first,
+(emu/cpu/memory.py), so an arena maps 64 KiB at a time. Freed slots are reused last-freed first,
 which keeps runs deterministic.
 """
 from __future__ import annotations
 
-from emu.memory import R, W
+from emu.cpu.memory import R, W
 
 CHUNK = 0x10000
 

@@ -9,8 +9,8 @@ buffered values and select are not modelled (the runtime_py profile has no chan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from runtime_py.go1_10.runtime2 import mutex
 from runtime_py.throw import throw
 
 
@@ -23,7 +23,7 @@ class hchan:
     closed: int = 0
     recvq: list = field(default_factory=list)   # waiting receivers (Go: sudogs)
     sendq: list = field(default_factory=list)   # waiting senders (never any)
-    lock: mutex = field(default_factory=lambda: mutex(name="hchan.lock"))
+    lock: Any = None         # the profile's runtime mutex (runtime2.go), made by the world
 
 
 def chanrecv1(rt, c: hchan | None, elem: int) -> None:

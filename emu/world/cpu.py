@@ -22,8 +22,8 @@ from __future__ import annotations
 from greenlet import greenlet
 from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE
 
-from emu import layout as L
-from emu.regs import REG_IDS, SYSCALL_ARG_REGS, TRACE_REGS, RegBatch
+from emu.cpu import layout as L
+from emu.cpu.regs import REG_IDS, SYSCALL_ARG_REGS, TRACE_REGS, RegBatch
 from emu.world.chan import chanrecv1
 from emu.world.osl import glet_body
 from emu.world.thread import Wait

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from greenlet import getcurrent, greenlet
 
-from emu import layout as L
+from emu.cpu import layout as L
 from emu.errors import GosyscallError
 
 # go1.10 os_linux.go / sys_linux_amd64.s

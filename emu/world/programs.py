@@ -1,6 +1,7 @@
 """emu/world/programs.py — the goroutine programs in the guest: code, package variables, funcvals.
 
-asm/go1_10/programs.py holds the programs as Stubs; here they are assembled at PROGRAM_TEXT
+The profile's ``programs`` (asm/<release>/programs.py) hold them as Stubs; here they are
+assembled at PROGRAM_TEXT
 against the session's image (so they CALL its ``syscall·Syscall``) and the runtime
 trampolines, written into the text page the machine already maps, and the data page of
 their package variables is mapped with one static funcval per goroutine function.
@@ -8,14 +9,14 @@ their package variables is mapped with one static funcval per goroutine function
 from __future__ import annotations
 
 from asm.assembler import assemble
-from asm.go1_10 import programs as P
-from emu import layout as L
-from emu.memory import R, W
+from emu.cpu import layout as L
+from emu.cpu.memory import R, W
 from emu.world.image import JoinedImage
 
 
-def load_programs(session, mem) -> JoinedImage:
-    """Assemble, load and map the programs; the machine's new image (session's + programs)."""
+def load_programs(session, P, mem) -> JoinedImage:
+    """Assemble, load and map the programs of ``P`` (the profile's programs module); the
+    machine's new image (session's + programs)."""
     first = session.image
     if first.end() > L.PROGRAM_TEXT:
         raise ValueError("the stubs leave no room for the thread world's programs "
@@ -31,10 +32,16 @@ def load_programs(session, mem) -> JoinedImage:
     return JoinedImage(first, image)
 
 
-def put_global(mem, name: str, value: int, index: int = 0) -> None:
-    """Set package variable ``name`` (word ``index`` of it) for the programs."""
-    mem.put_u64(L.WORLD_DATA + P.GLOBALS[name] + 8 * index, value)
+def global_addr(w, name: str) -> int:
+    """Guest address of the programs' package variable ``name`` in world ``w``."""
+    return L.WORLD_DATA + w.profile.programs.GLOBALS[name]
 
 
-def funcval(name: str) -> int:
-    return P.funcval(L.WORLD_DATA, name)
+def put_global(w, name: str, value: int, index: int = 0) -> None:
+    """Set package variable ``name`` (word ``index`` of it) for the programs of world ``w``."""
+    w.mem.put_u64(global_addr(w, name) + 8 * index, value)
+
+
+def funcval(w, name: str) -> int:
+    """Address of the static funcval of goroutine function ``name`` in world ``w``."""
+    return w.profile.programs.funcval(L.WORLD_DATA, name)

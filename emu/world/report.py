@@ -95,6 +95,7 @@ def plot_m_counts(path: str, results: list[dict], title: str) -> None:
     except ImportError:
         raise ValueError("--plot needs matplotlib: pip install 'gosyscall[plot]'") from None
     import io
+
     from emu.atomic import write_atomic
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for r in results:

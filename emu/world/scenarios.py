@@ -20,10 +20,11 @@ from __future__ import annotations
 import random
 from typing import Callable
 
+from emu.profile import DEFAULT, load
 from emu.world.costs import Costs
-from emu.world.options import SPIN_TURN          # instructions per turn of main.spin
-from emu.world.programs import funcval, put_global
-from emu.world.setup import make_pipe, main_program, set_timespec, timespec, write_after_read
+from emu.world.options import SPIN_TURN  # instructions per turn of main.spin
+from emu.world.programs import funcval, global_addr, put_global
+from emu.world.setup import main_program, make_pipe, set_timespec, timespec, write_after_read
 from emu.world.world import World
 from runtime_py.throw import Throw
 
@@ -98,15 +99,15 @@ def _t_reach(series: list[list[int]], n: int) -> int | None:
 
 def threads(variant: str, n: int, gomaxprocs: int, *, duration_ns: int = 1000 * MS,
             costs: Costs | None = None, check: bool = False, log=None, timeline=None,
-            progress=None) -> dict:
+            progress=None, profile: str = DEFAULT) -> dict:
     """N goroutines of ``variant`` under GOMAXPROCS Ps: how many Ms the model makes."""
     if variant not in WORKERS:
         raise ValueError(f"no variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
-    w = World(gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
+    w = World(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         rfd, _wfd = make_pipe(w)                      # nobody ever writes it
-        put_global(w.mem, "main.fd", rfd)
-        put_global(w.mem, "main.ch", w.make_chan())
+        put_global(w, "main.fd", rfd)
+        put_global(w, "main.ch", w.make_chan())
         set_timespec(w, "main.sleepts", SLEEPER_PERIOD_NS)
         entry = main_program(w, workers=n, worker=WORKERS[variant],
                              wait=(SYS_NANOSLEEP, timespec(w, duration_ns), 0, 0))
@@ -142,21 +143,19 @@ def _keep_block(name: str, args: dict) -> bool:
 
 def block(block_ns: int, runnable: int, gomaxprocs: int, *, compute_ns: int | None = None,
           warm: bool = True, costs: Costs | None = None, check: bool = False, log=None,
-          timeline=None) -> dict:
+          timeline=None, profile: str = DEFAULT) -> dict:
     """main (g1) reads a pipe that a timer writes ``block_ns`` after the read starts, while
     ``runnable`` goroutines each compute for ``compute_ns`` (default: twice the block).
     ``warm``: main first makes a short syscall, so the read is not its P's first one (a P's
     first syscall is never "first sighted" by sysmon: both ticks start at 0)."""
-    w = World(gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
+    w = World(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         compute_ns = 2 * block_ns if compute_ns is None else compute_ns
         rfd, wfd = make_pipe(w)
         write_after_read(w, rfd, wfd, block_ns)
-        put_global(w.mem, "main.iters", max(1, compute_ns // (SPIN_TURN * w.costs.insn_ns)))
-        from asm.go1_10.programs import GLOBALS
-        from emu import layout as L
+        put_global(w, "main.iters", max(1, compute_ns // (SPIN_TURN * w.costs.insn_ns)))
         entry = main_program(w, workers=runnable, worker="main.compute",
-                             wait=(SYS_READ, rfd, L.WORLD_DATA + GLOBALS["main.buf"], 8),
+                             wait=(SYS_READ, rfd, global_addr(w, "main.buf"), 8),
                              pre_ns=1 * US if warm else None)
         tally = Tally(w, keep=_keep_block, calls=tuple(_BLOCK_CALLS))
         g1 = w.boot(entry)
@@ -238,7 +237,7 @@ RETAKE_MODES = {
 
 def retake(mode: str, trials: int, *, seed: int = 1, max_gap_ns: int = 16 * MS,
            costs: Costs | None = None, check: bool = False, log=None, timeline=None,
-           progress=None) -> dict:
+           progress=None, profile: str = DEFAULT) -> dict:
     """``trials`` rounds of: a gap (the P computes, or main sleeps and the P idles), start a
     probe goroutine (not in the 10 ms mode), enter a nanosleep. Latency: entersyscall → the
     probe starting on the retaken P; in the 10 ms mode (an idle P, nothing runnable)
@@ -246,13 +245,14 @@ def retake(mode: str, trials: int, *, seed: int = 1, max_gap_ns: int = 16 * MS,
     unmeasured trial makes the P's first syscall (which sysmon never first-sights)."""
     if mode not in RETAKE_MODES:
         raise ValueError(f"no retake mode {mode!r}; choose one of: {', '.join(RETAKE_MODES)}")
-    from asm.go1_10.programs import MAX_TRIALS, TRIAL_BUSY, TRIAL_SIZE, TRIAL_SLEEP
+    P = load(profile).programs
+    MAX_TRIALS, TRIAL_BUSY, TRIAL_SIZE, TRIAL_SLEEP = P.MAX_TRIALS, P.TRIAL_BUSY, P.TRIAL_SIZE, P.TRIAL_SLEEP
     if not 1 <= trials < MAX_TRIALS:
         raise ValueError(f"trials must be 1 to {MAX_TRIALS - 1}, not {trials}")
     procs, between, probe, block_ns = RETAKE_MODES[mode]
     rng = random.Random(seed)
     gaps = [1 * US] + [rng.randrange(max_gap_ns) for _ in range(trials)]
-    w = World(gomaxprocs=procs, log=log, costs=costs, check=check, timeline=timeline)
+    w = World(profile, gomaxprocs=procs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         insn_ns = w.costs.insn_ns
         for i, gap in enumerate(gaps):
@@ -260,9 +260,9 @@ def retake(mode: str, trials: int, *, seed: int = 1, max_gap_ns: int = 16 * MS,
             words = (TRIAL_BUSY if busy else TRIAL_SLEEP, max(1, gap // (SPIN_TURN * insn_ns)),
                      *divmod(gap, 1_000_000_000))
             for k, v in enumerate(words):
-                put_global(w.mem, "main.trial", v, i * TRIAL_SIZE // 8 + k)
-        put_global(w.mem, "main.ntrials", len(gaps))
-        put_global(w.mem, "main.probefn", funcval("main.probe") if probe else 0)
+                put_global(w, "main.trial", v, i * TRIAL_SIZE // 8 + k)
+        put_global(w, "main.ntrials", len(gaps))
+        put_global(w, "main.probefn", funcval(w, "main.probe") if probe else 0)
         set_timespec(w, "main.blockts", block_ns)
         tally = Tally(w, keep=lambda n, a: n in ("GoSysCall", "GoCreate", "GoStart", "handoffp",
                                                   "exitsyscall"), calls=("handoffp", "exitsyscall"))
@@ -309,7 +309,7 @@ def to_log(name: str, **params):
     """Run scenario ``name`` ("threads", "block" or "retake") keeping every event, for golden
     traces of small runs: ``to_log("threads", variant="read", n=2, gomaxprocs=1,
     duration_ns=2 * MS).events``. The result dict is ``log.result``."""
-    from emu.events import EventLog
+    from emu.trace.events import EventLog
     log = EventLog()
     log.result = {"threads": threads, "block": block, "retake": retake}[name](**params, log=log)
     return log

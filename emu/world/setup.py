@@ -54,8 +54,8 @@ def timespec(w, ns: int) -> int:
 def set_timespec(w, name: str, ns: int) -> None:
     """Package variable ``name`` (a timespec) = ns."""
     sec, nsec = divmod(ns, 1_000_000_000)
-    put_global(w.mem, name, sec)
-    put_global(w.mem, name, nsec, 1)
+    put_global(w, name, sec)
+    put_global(w, name, nsec, 1)
 
 
 def main_program(w, *, workers: int = 0, worker: str = "main.reader",
@@ -63,18 +63,18 @@ def main_program(w, *, workers: int = 0, worker: str = "main.reader",
     """Configure main.main: optionally sleep pre_ns first (so its P has made a syscall),
     start ``workers`` goroutines running ``worker``, then make the syscall ``wait``
     (trap, a1, a2, a3) and exit. Returns main.main's entry PC."""
-    put_global(w.mem, "main.nworkers", workers)
-    put_global(w.mem, "main.workerfn", funcval(worker))
+    put_global(w, "main.nworkers", workers)
+    put_global(w, "main.workerfn", funcval(w, worker))
     for name, v in zip(("main.waittrap", "main.wait1", "main.wait2", "main.wait3"), wait):
-        put_global(w.mem, name, v)
-    put_global(w.mem, "main.pre", 1 if pre_ns is not None else 0)
+        put_global(w, name, v)
+    put_global(w, "main.pre", 1 if pre_ns is not None else 0)
     if pre_ns is not None:
         set_timespec(w, "main.prets", pre_ns)
     return w.image.symbols["main.main"]
 
 
 class WorldFiles:
-    """Mixin of World: what emu/argspec.py asks of a session (alloc, open_for_setup), plus
+    """Mixin of World: what emu/bridge/argspec.py asks of a session (alloc, open_for_setup), plus
     ``pipe_at`` for ``fd:pipe@T``. ``pipes`` describes each timed pipe for the run's header."""
 
     def alloc(self, size: int, data: bytes = b"") -> int:
@@ -87,7 +87,8 @@ class WorldFiles:
         """``50ms`` / ``1ms,50ms`` / ``""``: a pipe whose write end a timer writes at each of
         those virtual times (never for ""); returns the read end's fd."""
         import argparse
-        from emu.cli import parse_duration
+
+        from emu.bridge.argspec import parse_duration
         times = []
         for part in filter(None, spec.split(",")):
             try:

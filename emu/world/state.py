@@ -5,8 +5,6 @@ to show or query; ``render_state(state)`` is its text view. Reading the state ch
 """
 from __future__ import annotations
 
-from runtime_py.go1_10.runtime2 import _Gdead, gstatusname, pstatusname
-
 
 def _goid(gp) -> int | None:
     return None if gp is None else gp.goid
@@ -53,9 +51,9 @@ def world_state(w) -> dict:
         "next_event": None if w.horizon() >= 1 << 62 else w.horizon(),
         "done": list(w.done) if w.done else None,
         "threads": threads,
-        "gs": [{"goid": gp.goid, "status": gstatusname(gp.atomicstatus),
+        "gs": [{"goid": gp.goid, "status": w.prof.gstatusname(gp.atomicstatus),
                 "m": None if gp.m is None else gp.m.id, "waitreason": gp.waitreason,
-                "in_runtime": gp in w.entered and gp.atomicstatus != _Gdead}
+                "in_runtime": gp in w.entered and gp.atomicstatus != w.prof._Gdead}
                for gp in rt.allgs],
         "ms": [{"id": th.m.id, "tid": th.tid, "curg": _goid(th.m.curg),
                 "p": None if th.m.p is None else th.m.p.id,
@@ -63,7 +61,7 @@ def world_state(w) -> dict:
                 "spinning": th.m.spinning, "idle": th.m.id in idle_ms,
                 "sysmon": getattr(th.m.mstartfn, "__name__", "") == "sysmon"}
                for th in w.threads.values()],
-        "ps": [{"id": pp.id, "status": pstatusname(pp.status), "m": None if pp.m is None else pp.m.id,
+        "ps": [{"id": pp.id, "status": w.prof.pstatusname(pp.status), "m": None if pp.m is None else pp.m.id,
                 "runnext": _goid(pp.runnext), "runq": _runq(pp), "schedtick": pp.schedtick,
                 "syscalltick": pp.syscalltick} for pp in rt.allp],
         "sched": {"runq": _global_runq(sched), "npidle": sched.npidle, "nmidle": sched.nmidle,

@@ -6,7 +6,7 @@ code (``g7``), blocked in a goroutine's syscall (``g7 read``), parked in the run
 (``new``); plus a counter track with the number of Ms. Opens in Perfetto (ui.perfetto.dev)
 or chrome://tracing. Times are virtual µs.
 
-emu/formats/chrome.py writes a *trace* (instruction events, function spans) and needs every
+emu/trace/formats/chrome.py writes a *trace* (instruction events, function spans) and needs every
 event kept in memory; a scenario with thousands of threads keeps no events, so its timeline
 is built here from state changes the world reports as they happen.
 """

@@ -8,7 +8,6 @@ threads are counted over virtual time (``mseries``).
 """
 from __future__ import annotations
 
-from runtime_py.go1_10.runtime2 import _Gdead, _Gidle
 from runtime_py.observe import Observer
 
 
@@ -26,7 +25,7 @@ class WorldObserver(Observer):
 
     def gstatus(self, gp, old, new):
         self.inner.gstatus(gp, old, new)
-        if new == _Gdead and old != _Gidle:
+        if new == self.w.prof._Gdead and old != self.w.prof._Gidle:
             self.w.on_dead(gp)
 
     def pstatus(self, pp, old, new):

@@ -21,13 +21,14 @@ from typing import Any, Callable
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
-from emu import layout as L
+from emu.bridge.runtime import EventObserver
+from emu.bridge.session import Session
+from emu.cpu import layout as L
 from emu.errors import BudgetExceeded, GosyscallError
-from emu.events import EventLog
 from emu.kernel.clock import Clock
 from emu.kernel.sysnum import SYS
-from emu.rtbridge import EventObserver
-from emu.session import Session
+from emu.profile import DEFAULT
+from emu.trace.events import EventLog
 from emu.world.arena import Arena
 from emu.world.chan import hchan
 from emu.world.costs import MAX_GOROUTINES, MAX_THREADS, Costs
@@ -39,7 +40,6 @@ from emu.world.state import render_state, world_state
 from emu.world.thread import BLOCKED, RUNNABLE, Thread, Wait
 from emu.world.watch import WorldObserver
 from runtime_py.observe import Observer
-from runtime_py.profiles import load
 
 NOTES = 0x1e00          # note words for notes that are not an M's park (sched.sysmonnote, ...)
 CHANS = 0x1f00          # guest addresses standing for channels (hchan)
@@ -63,7 +63,7 @@ class WorldClock(Clock):
 class World(GuestCPU, WorldFiles):
     """Threads in virtual time around one CPU, the kernel model and the runtime model."""
 
-    def __init__(self, profile: str = "go1.10", gomaxprocs: int = 1, *, fs: str | None = None,
+    def __init__(self, profile: str = DEFAULT, gomaxprocs: int = 1, *, fs: str | None = None,
                  strict: bool = False, extra_stubs=None, log: EventLog | None = None,
                  costs: Costs | None = None, check: bool = False, timeline=None,
                  time_budget_ns: int | None = None, max_threads: int = MAX_THREADS):
@@ -72,17 +72,21 @@ class World(GuestCPU, WorldFiles):
         self.log = log if log is not None else EventLog(record=False)
         self.session = s = Session(profile, fs=fs, strict=strict, extra_stubs=extra_stubs, log=self.log)
         self.machine, self.kernel, self.mem = s.machine, s.kernel, s.machine.mem
+        self.profile = s.prof                          # emu.profile.Profile
+        self.prof = s.prof.model                       # runtime_py/<release>
         self.machine.time_budget_ns = None            # the world keeps its own budget
         self.clock = self.kernel.clock = WorldClock()
         self.costs = costs or Costs()
         self.kernel.timer_slack_ns = self.costs.timer_slack_ns
         self.check, self.timeline = check, timeline
         self.time_budget_ns, self.max_threads = time_budget_ns, max_threads
-        self.image = self.machine.image = load_programs(s, self.mem)
+        self.image = self.machine.image = load_programs(s, s.prof.programs, self.mem)
         self.data = L.WORLD_DATA
-        self.garena = Arena(self.mem, L.WORLD_G_ARENA, L.WORLD_G_ARENA_SIZE, L.G_STRIDE, "g structs")
+        self.garena = Arena(self.mem, L.WORLD_G_ARENA, L.WORLD_G_ARENA_SIZE,
+                            L.g_stride(self.prof.layout.SIZEOF_G), "g structs")
         self.marena = Arena(self.mem, L.WORLD_M_ARENA, L.WORLD_M_ARENA_SIZE, BLOCK_SIZE, "M blocks")
-        self.sarena = Arena(self.mem, L.WORLD_STACKS, L.WORLD_STACKS_SIZE, 2048, "goroutine stacks")
+        self.sarena = Arena(self.mem, L.WORLD_STACKS, L.WORLD_STACKS_SIZE, self.prof._StackMin,
+                            "goroutine stacks")
         self.kernel.table[SYS["clone"]] = self._clone_entry()
         self.threads: dict[int, Thread] = {}
         self.names: dict[int, str] = {}               # tid -> "m3", for the text view
@@ -109,7 +113,6 @@ class World(GuestCPU, WorldFiles):
         self.done: tuple | None = None
         self.next_tid = 1001
         self._init_cpu()
-        self.prof = load(profile)
         self.os = WorldOS(self)
         inner = EventObserver(self.log, self.clock, lambda: self.machine.tid)
         inner.rt = self.prof
@@ -358,6 +361,7 @@ class World(GuestCPU, WorldFiles):
         """The kernel's clone, replaced (emu/kernel/table.py says how): a new thread for the M
         whose block address runtime·clone passes in R8, starting in mstart on its g0."""
         import dataclasses
+
         from emu.kernel.table import TABLE
 
         def sys_clone(c) -> int:
@@ -437,7 +441,7 @@ class World(GuestCPU, WorldFiles):
     def make_chan(self) -> int:
         """A channel nobody sends on; its guest address (what ``main·ch`` holds)."""
         addr = self.data + CHANS + 8 * len(self.chans)
-        self.chans[addr] = hchan()
+        self.chans[addr] = hchan(lock=self.prof.mutex(name="hchan.lock"))
         return addr
 
     def timeline_set(self, th: Thread, label: str, cat: str) -> None:

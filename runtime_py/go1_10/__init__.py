@@ -12,6 +12,7 @@ from runtime_py.go1_10.runtime import Runtime
 from runtime_py.go1_10.runtime2 import (
     _Gcopystack, _Gdead, _Genqueue_unused, _Gidle, _Gmoribund_unused, _Grunnable, _Grunning,
     _Gscan, _Gsyscall, _Gwaiting, _Pdead, _Pgcstop, _Pidle, _Prunning, _Psyscall, _StackGuard,
+    _StackMin,
     forcePreemptNS, freezeStopWait, g, gobuf, gstatusname, m, mcache, mutex, note, p,
     pstatusname, schedt, stack, stackPreempt, sysmontick,
 )
@@ -23,7 +24,7 @@ __all__ = [
     "_Gidle", "_Grunnable", "_Grunning", "_Gsyscall", "_Gwaiting", "_Gmoribund_unused",
     "_Gdead", "_Genqueue_unused", "_Gcopystack", "_Gscan",
     "_Pidle", "_Prunning", "_Psyscall", "_Pgcstop", "_Pdead",
-    "stackPreempt", "_StackGuard", "freezeStopWait", "forcePreemptNS",
+    "stackPreempt", "_StackGuard", "_StackMin", "freezeStopWait", "forcePreemptNS",
     "g", "m", "p", "schedt", "gobuf", "stack", "note", "mutex", "mcache", "sysmontick",
     "gstatusname", "pstatusname",
 ]

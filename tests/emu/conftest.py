@@ -1,7 +1,7 @@
 import pytest
 
-from emu.session import Session
-from emu.tracer import Tracer
+from emu.bridge.session import Session
+from emu.trace.tracer import Tracer
 
 
 @pytest.fixture

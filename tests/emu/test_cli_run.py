@@ -1,7 +1,7 @@
 """``gosyscall run``: the default example, arguments, and one-line errors."""
 import pytest
 
-from emu.cli import main
+from emu.cli.main import main
 
 
 def run(capsys, *argv):

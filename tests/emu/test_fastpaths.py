@@ -2,10 +2,10 @@
 fallbacks give the same results (registers, hooks, a whole traced run)."""
 import pytest
 
-import emu.fasthooks as fasthooks
-import emu.regs as regs
-from emu.session import Session
-from emu.tracer import Tracer
+import emu.cpu.hooks as fasthooks
+import emu.cpu.regs as regs
+from emu.bridge.session import Session
+from emu.trace.tracer import Tracer
 
 
 def test_the_pinned_binding_takes_the_fast_paths():

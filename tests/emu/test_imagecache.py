@@ -5,8 +5,8 @@ import sys
 
 from asm.go1_10 import STUBS
 from asm.stub import go_listing
-from emu import imagecache
-from emu import layout as L
+from emu.cpu import imagecache
+from emu.cpu import layout as L
 
 
 def build(stubs):
@@ -45,7 +45,7 @@ def test_a_corrupt_cache_file_is_reassembled(tmp_path, monkeypatch):
 
 def test_running_from_the_cache_needs_no_keystone_or_capstone(tmp_path):
     env = dict(os.environ, GOSYSCALL_CACHE_DIR=str(tmp_path))
-    code = ("import sys; from emu.session import Session; s = Session(); "
+    code = ("import sys; from emu.bridge.session import Session; s = Session(); "
             "s.call('Syscall', 39, []); print('keystone' in sys.modules, 'capstone' in sys.modules)")
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)   # fills it
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)

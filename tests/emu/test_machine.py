@@ -1,13 +1,10 @@
 """What the CPU and Linux do at SYSCALL, and what Go's stub makes of it (issue 2 "Must show")."""
-import struct
 
 import pytest
 
-from emu import layout as L
+from emu.cpu import layout as L
 from emu.errors import BudgetExceeded, GuestFault
 from emu.kernel.table import Entry
-from emu.session import Session
-from emu.tracer import Tracer
 
 SYS_READ, SYS_CLOSE, SYS_GETPID = 0, 3, 39
 MASK = (1 << 64) - 1
@@ -112,7 +109,7 @@ def test_gsyscall_is_in_guest_memory_while_the_syscall_executes(session):
 
 def test_fs_minus_8_holds_g(session):
     session.call("Syscall", SYS_GETPID, [])
-    from emu.regs import REG_IDS
+    from emu.cpu.regs import REG_IDS
     fs = session.machine.uc.reg_read(REG_IDS["fs_base"])
     assert session.machine.mem.u64(fs - 8) == L.G1
 

@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from emu.kernel import Kernel, VFS
+from emu.kernel import VFS, Kernel
 from emu.kernel.memory import FlatMemory
 from emu.kernel.sysnum import SYS
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from emu.kernel.args import (access_ok, as_int, as_long, copy_in, copy_out, fetch_str, put_bytes,
-                             TASK_SIZE_MAX)
+from emu.kernel.args import TASK_SIZE_MAX, access_ok, as_int, as_long, copy_in, copy_out, fetch_str, put_bytes
 from emu.kernel.errno import SysError
-from emu.kernel.memory import FlatMemory, Fault
+from emu.kernel.memory import Fault, FlatMemory
 
 
 @pytest.fixture

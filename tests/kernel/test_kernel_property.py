@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emu.kernel import Deadlock, Kernel, VFS
+from emu.kernel import VFS, Deadlock, Kernel
 from emu.kernel.errno import STRERROR
 from emu.kernel.memory import FlatMemory
 from emu.kernel.table import TABLE

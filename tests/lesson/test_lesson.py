@@ -2,7 +2,7 @@
 import json
 import re
 
-from emu.cli import main
+from emu.cli.main import main
 
 
 def explain(capsys, *argv):

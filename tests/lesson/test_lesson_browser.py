@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from emu.cli import main
+from emu.cli.main import main
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed: the browser check needs one")

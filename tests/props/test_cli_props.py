@@ -1,7 +1,7 @@
 """Random ``gosyscall`` command lines, in-process: a result or one line of error, never a
 traceback, never a hang.
 
-Each command line runs ``emu.cli.main(argv)`` with stdout/stderr captured, stdin empty, the
+Each command line runs ``emu.cli.main.main(argv)`` with stdout/stderr captured, stdin empty, the
 working directory a scratch directory (so a command that writes files writes there), and a
 wall-clock alarm: running out of it fails the example as a hang.
 """
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from emu.cli import COMMANDS, _module, main
+from emu.cli.main import COMMANDS, _module, main
 
 HANG_S = 20
 

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from emu import layout as L
+from emu.bridge.session import Session
+from emu.cpu import layout as L
+from emu.cpu.memory import MAX_GUEST_MEMORY
 from emu.errors import BudgetExceeded, GuestFault
 from emu.kernel.errno import STRERROR
 from emu.kernel.files import NOFILE, PIPE_CAPACITY, Pipe, PipeEnd
 from emu.kernel.table import TABLE
-from emu.memory import MAX_GUEST_MEMORY
-from emu.session import Session
 
 M64 = (1 << 64) - 1
 PATHS = [b"/hello.txt", b"/mnt/f.txt", b"/mnt/../etc", b"/dev/zero", b"/mnt/link", b"/mnt", b"x" * 5000]

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from emu.cmd_run import build
-from emu.regs import REG_IDS
+from emu.bridge.call import build
+from emu.cpu.regs import REG_IDS
 from emu.repl import debugger as debugger_module
 from emu.repl.debugger import Debugger
 from emu.repl.shell import Shell

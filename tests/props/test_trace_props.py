@@ -6,7 +6,7 @@ JSON Lines) damaged the ways files get damaged: cut short, a byte flipped, a dig
 inserted, deleted or duplicated, a JSON value replaced by another of any type. They go to the readers
 (``parse_jsonl``/``read_jsonl``, ``parse_text``/``read_text``, ``load_trace``), to the golden
 comparison (``golden.check`` against a damaged golden, ``golden.describe`` of a damaged
-pending file), and end to end through ``emu.cli.main``: ``gosyscall diff A B`` (exit 0 or 1
+pending file), and end to end through ``emu.cli.main.main``: ``gosyscall diff A B`` (exit 0 or 1
 with a report, or 2 and one line naming the damaged file) and ``gosyscall review``.
 Each example runs under a wall-clock alarm: running out of it fails the example as a hang.
 """
@@ -23,12 +23,12 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from emu import golden
-from emu.cli import build_parser, main
-from emu.formats import TraceError, load_trace, read_jsonl, read_text, render_trace
-from emu.formats.jsonl import parse_jsonl
-from emu.formats.text import parse_text
-from emu.recorder import record
+from emu.cli.main import build_parser, main
+from emu.trace import golden
+from emu.trace.formats import TraceError, load_trace, read_jsonl, read_text, render_trace
+from emu.trace.formats.jsonl import parse_jsonl
+from emu.trace.formats.text import parse_text
+from emu.trace.recorder import record
 from tests.props.alarm import deadline
 
 HANG_S = 10

@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from emu import cmd_repl
-from emu.cli import build_parser
+from emu.cli import repl as cmd_repl
+from emu.cli.main import build_parser
 
 
 def run_script(commands: str, *argv: str) -> str:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from emu.cmd_run import build
+from emu.bridge.call import build
 from emu.repl.debugger import Debugger
 
 SPIN = """\

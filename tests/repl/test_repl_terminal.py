@@ -94,7 +94,7 @@ def pane(tmp_path):
     panes = []
 
     def start(*args):
-        p = Pane([sys.executable, "-c", "from emu.cli import entry; entry()", "repl", *args], tmp_path)
+        p = Pane([sys.executable, "-c", "from emu.cli.main import entry; entry()", "repl", *args], tmp_path)
         panes.append(p)
         return p
     yield start

@@ -2,7 +2,7 @@
 import pytest
 
 from asm.userstub import UserStubError, load_user_stub, parse_user_stub
-from emu.cli import main
+from emu.cli.main import main
 from tests.repl.conftest import answers, run_script
 
 GOOD = """\

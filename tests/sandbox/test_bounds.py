@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from emu import memory
-from emu.cli import main
+from emu.bridge.session import Session
+from emu.cli.main import main
+from emu.cpu import memory
+from emu.cpu.machine import DEFAULT_TIME_BUDGET_NS
+from emu.cpu.memory import MAX_GUEST_MEMORY, R, W
 from emu.errors import BudgetExceeded
-from emu.machine import DEFAULT_TIME_BUDGET_NS
-from emu.memory import MAX_GUEST_MEMORY, R, W
-from emu.session import Session
 
 
 def _timespec_arg(sec: int, nsec: int = 0) -> str:

@@ -16,10 +16,10 @@ import sys
 
 import pytest
 
-from emu.cli import main
+from emu.bridge.session import Session
+from emu.cli.main import main
 from emu.kernel.errno import ENAMETOOLONG, ENOENT, EROFS
 from emu.kernel.vfs import O_CREAT, O_RDWR, O_TRUNC, O_WRONLY
-from emu.session import Session
 from tests.kernel.test_kernel_sandbox import MARKER, _tree
 
 AT_FDCWD = -100

@@ -2,8 +2,8 @@
 import pytest
 from tracehelp import recorded, run_cmd
 
-from emu import golden
-from emu.formats import TraceError, load_trace, read_jsonl, read_text, render_trace
+from emu.trace import golden
+from emu.trace.formats import TraceError, load_trace, read_jsonl, read_text, render_trace
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,7 @@ def test_damaged_golden_fails_naming_file_and_line_and_is_not_overwritten(rec, t
 
 def test_diff_of_a_damaged_file_is_one_line_and_exit_2(text, tmp_path):
     edit(text, lambda lines: lines[:5])
-    out = run_cmd(["-c", "from emu.cli import entry; entry()", "diff", str(text), str(text)], tmp_path)
+    out = run_cmd(["-c", "from emu.cli.main import entry; entry()", "diff", str(text), str(text)], tmp_path)
     assert out.returncode == 2
     assert out.stderr == f"gosyscall: {text}:5: truncated: the trace stops here without its last " \
                          "line '# end · N steps · M lines'\n"

@@ -6,7 +6,7 @@ import re
 import pytest
 from tracehelp import ROOT, recorded, run_cmd
 
-from emu.formats import FORMATS, render_trace
+from emu.trace.formats import FORMATS, render_trace
 
 WORDS = ("read", "fd:/hello.txt", "buf:64", "64")
 
@@ -19,9 +19,9 @@ def test_two_recordings_in_one_process_are_byte_identical(fmt):
 
 _SCRIPT = """
 import hashlib, sys
-from emu.cli import build_parser
-from emu.formats import FORMATS, render_trace
-from emu.recorder import record
+from emu.cli.main import build_parser
+from emu.trace.formats import FORMATS, render_trace
+from emu.trace.recorder import record
 rec = record(build_parser().parse_args(["run", *sys.argv[1:]]))
 for fmt in FORMATS:
     print(fmt, hashlib.sha256(render_trace(rec.events, rec.header, fmt).encode()).hexdigest())

@@ -4,8 +4,8 @@ import copy
 import pytest
 from tracehelp import recorded, run_cmd
 
-from emu.diff import compare
-from emu.formats import load_trace, parse_text, render_trace
+from emu.trace.diff import compare
+from emu.trace.formats import load_trace, parse_text, render_trace
 
 
 def text_of(rec, events=None, name="t"):
@@ -71,7 +71,7 @@ def test_a_shorter_trace_ends_before_the_step(rec):
 
 
 def test_cli_jsonl_against_text_of_the_same_run_is_the_same(tmp_path):
-    g = ["-c", "from emu.cli import entry; entry()"]
+    g = ["-c", "from emu.cli.main import entry; entry()"]
     for f in ("a.jsonl", "a.trace"):
         assert run_cmd([*g, "trace", "-o", f], tmp_path).returncode == 0
     assert run_cmd([*g, "trace", "getpid", "-o", "b.trace"], tmp_path).returncode == 0

@@ -4,9 +4,9 @@ import json
 import pytest
 from tracehelp import recorded
 
-from emu.cli import main
-from emu.formats import FORMATS, read_jsonl, render_trace, write_trace
-from emu.formats.tenet import REGS as TENET_REGS
+from emu.cli.main import main
+from emu.trace.formats import FORMATS, read_jsonl, render_trace, write_trace
+from emu.trace.formats.tenet import REGS as TENET_REGS
 
 CALLS = [("read", "fd:/hello.txt", "buf:64", "64"), ("close", "-1"), ("999", "--stub", "RawSyscall6"),
          ("write", "1", "data:hi\\n", "3", "--stub", "RawSyscall")]

@@ -1,10 +1,10 @@
-"""emu.golden.check and the fixture's check(): when goldens and pending files are written."""
+"""emu.trace.golden.check and the fixture's check(): when goldens and pending files are written."""
 import pytest
 from tracehelp import recorded
 
-from emu import golden
-from emu.formats import render_trace
-from emu.pytest_plugin import Golden
+from emu.trace import golden
+from emu.trace.formats import render_trace
+from emu.trace.pytest_plugin import Golden
 
 
 @pytest.fixture(scope="module")

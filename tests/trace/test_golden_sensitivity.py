@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from tracehelp import ROOT, pytest_in
 
-from emu.formats import read_text
+from emu.trace.formats import read_text
 
 GOLDEN = ROOT / "tests" / "golden"
 STUBS = ("Syscall", "Syscall6", "RawSyscall", "RawSyscall6")
@@ -20,12 +20,12 @@ ALL = {f"{s}_{c}" for s in STUBS for c in CASES}
 # their message must say at the step)
 PATCHES = {
     # the SYSCALL hook no longer sets R11 (it keeps its value): every stub executes SYSCALL
-    "r11": ("emu/machine.py", r"self\._sysret\.write\(\(ret, rcx, r11\)\)",
+    "r11": ("emu/cpu/machine.py", r"self\._sysret\.write\(\(ret, rcx, r11\)\)",
             'self._sysret.write((ret, rcx, self.uc.reg_read(REG_IDS["r11"])))',
             ALL, "r11 0x0→0x202 in the golden; unchanged in this run"),
     # the runtime model stops emitting Go's GoSysCall trace event: only Syscall and Syscall6
     # call entersyscall; RawSyscall* do not, so their goldens must still pass
-    "gosyscall-event": ("emu/rtbridge.py", r"( +)def traceev\(self, name\b.*\):\n",
+    "gosyscall-event": ("emu/bridge/runtime.py", r"( +)def traceev\(self, name\b.*\):\n",
                         r"\g<0>\1    if name == 'GoSysCall':\n\1        return\n",
                         {f"{s}_{c}" for s in ("Syscall", "Syscall6") for c in CASES},
                         "the golden: 'Go trace event GoSysCall g=g1'; this run: "),

@@ -39,7 +39,7 @@ WORLD_CASES = {
 
 @pytest.mark.parametrize("name", WORLD_CASES)
 def test_world_golden(gosyscall_golden, name):
-    from emu.formats.base import make_header
+    from emu.trace.formats.base import make_header
     from emu.world.scenarios import to_log
     scenario, params = WORLD_CASES[name]
     log = to_log(scenario, **params)

@@ -1,8 +1,8 @@
 """`gosyscall trace`: the same call arguments as `run`, any format, written atomically."""
 import json
 
-from emu.cli import main
-from emu.formats import read_jsonl, read_text
+from emu.cli.main import main
+from emu.trace.formats import read_jsonl, read_text
 
 
 def test_format_follows_the_extension(tmp_path, capsys):

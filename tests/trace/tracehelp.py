@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emu.cli import build_parser
-from emu.recorder import Recording, record
+from emu.cli.main import build_parser
+from emu.trace.recorder import Recording, record
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -33,4 +33,4 @@ def pytest_in(project: Path, *args: str, env: dict | None = None) -> subprocess.
 
 
 def gosyscall_in(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return run_cmd(["-c", "from emu.cli import entry; entry()", *args], cwd, stdin=stdin)
+    return run_cmd(["-c", "from emu.cli.main import entry; entry()", *args], cwd, stdin=stdin)

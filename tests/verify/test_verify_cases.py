@@ -2,7 +2,7 @@
 import pytest
 
 from asm.go1_10 import STUBS
-from emu.cli import main
+from emu.cli.main import main
 from emu.verify.cases import CASES
 from emu.verify.compare import run_case
 

@@ -1,10 +1,10 @@
 """``verify`` finds real differences: a broken SYSCALL hook, wrong bytes, lost output."""
 import pytest
 
-from emu.cli import main
+from emu.cli.main import main
+from emu.cpu.machine import Machine
+from emu.cpu.regs import REG_IDS
 from emu.kernel.files import Console
-from emu.machine import Machine
-from emu.regs import REG_IDS
 from emu.verify import compare
 from emu.verify.compare import run_case
 

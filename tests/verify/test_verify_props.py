@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emu import layout as L
+from emu.cpu import layout as L
 from emu.verify.compare import run_case
 
 HEAP_END = L.USER_HEAP + L.USER_HEAP_SIZE

@@ -1,8 +1,8 @@
 """The native side runs only harmless calls; it cannot hang; bad input is one line."""
 import pytest
 
-from emu import layout as L
-from emu.cli import main
+from emu.cli.main import main
+from emu.cpu import layout as L
 from emu.verify.compare import run_case
 from emu.verify.native import Plan, run_native
 

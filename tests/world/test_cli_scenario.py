@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from emu.cli import main
+from emu.cli.main import main
 
 
 def test_threads_table_and_json(capsys):

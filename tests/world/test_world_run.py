@@ -3,13 +3,12 @@
 import json
 
 import pytest
-
-from emu.cli import main
-from emu.events import EventLog
-from emu.world.runcmd import call
-from emu.world.world import World
-
 from world_helpers import first
+
+from emu.cli.main import main
+from emu.trace.events import EventLog
+from emu.world.call import call
+from emu.world.world import World
 
 SYS_READ = 0
 

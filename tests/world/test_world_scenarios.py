@@ -1,11 +1,9 @@
 """The scenarios on the CPU, small: every number here is read off a run of the model."""
 import pytest
+from world_helpers import MS, readers
 
 from emu.world import scenarios as S
-from emu.world.world import World
 from runtime_py.throw import Throw
-
-from world_helpers import MS, readers
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -3,10 +3,9 @@ view), with the model's invariants checked after every runtime step."""
 import json
 
 import pytest
+from world_helpers import MS, readers
 
 from runtime_py.go1_10.runtime2 import _Prunning
-
-from world_helpers import MS, readers
 
 
 def test_step_insn_moves_one_instruction_of_the_thread_that_runs_next():

@@ -4,7 +4,7 @@ import json
 import pytest
 from unicorn import UC_ARCH_X86, UC_MODE_64, Uc
 
-from emu.memory import GuestMemory
+from emu.cpu.memory import GuestMemory
 from emu.world.arena import CHUNK, Arena
 from emu.world.costs import Costs
 from emu.world.report import distribution, dur, m_at, quantile, table

@@ -2,7 +2,7 @@
 events back by kind."""
 from __future__ import annotations
 
-from emu.events import EventLog
+from emu.trace.events import EventLog
 from emu.world.programs import put_global
 from emu.world.setup import main_program, make_pipe, timespec
 from emu.world.world import World
@@ -15,7 +15,7 @@ def readers(n: int = 2, procs: int = 1, sleep_ns: int = 5 * MS, check: bool = Tr
     """main starts n readers of a pipe nobody writes, then sleeps sleep_ns and exits."""
     w = World(gomaxprocs=procs, check=check, log=log, **kw)
     rfd, _ = make_pipe(w)
-    put_global(w.mem, "main.fd", rfd)
+    put_global(w, "main.fd", rfd)
     w.boot(main_program(w, workers=n, worker="main.reader", wait=(35, timespec(w, sleep_ns), 0, 0)))
     return w
 

@@ -1,0 +1,75 @@
+"""emu/bridge/call.py — one call as the user writes it: ``read fd:/hello.txt buf:64 64``.
+
+``build`` turns the words of ``gosyscall run`` (the syscall, its arguments, ``--stub``,
+``--asm``, ``--profile`` ...) into a Session and the parsed call; ``header`` is the title
+lines a run prints first; ``emit_outputs`` reports what the call left in its buffers and
+on the guest's stdout/stderr. Every command that makes one call (run, repl, trace,
+explain, verify, the thread world's run) shares them.
+"""
+from __future__ import annotations
+
+from emu.bridge.argspec import parse_arg
+from emu.bridge.session import Session
+from emu.kernel.sysnum import lookup
+
+DEFAULT_CALL = ["read", "fd:/hello.txt", "buf:64", "64"]   # the seed's file.Read → Syscall(SYS_READ, ...)
+
+
+def user_stubs(ns) -> list:
+    """The stub of ``--asm FILE.s``, if given (assembled and checked)."""
+    if not getattr(ns, "asm", None):
+        return []
+    from asm.userstub import load_user_stub
+    return [load_user_stub(ns.asm)]
+
+
+def words_of(ns) -> list[str]:
+    """The call's words: the user's, or the seed's ``file.Read`` when none are given."""
+    return [ns.syscall] + ns.args if ns.syscall is not None else list(DEFAULT_CALL)
+
+
+def default_stub(ns, extra: list, nargs: int) -> str:
+    """``--stub``, else the user's own stub, else Syscall (Syscall6 past three arguments)."""
+    return ns.stub or (extra[0].name if extra else ("Syscall6" if nargs > 3 else "Syscall"))
+
+
+def build(ns) -> tuple[Session, str, int, list]:
+    """The session and the call that ``run``/``repl``/``trace`` share."""
+    extra = user_stubs(ns)
+    session = Session(profile=ns.profile, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
+                      time_budget_ns=getattr(ns, "time_budget", None))
+    words = words_of(ns)
+    trap = lookup(words[0])
+    args = [parse_arg(a, session) for a in words[1:]]
+    stub = default_stub(ns, extra, len(args))
+    session.resolve_stub(stub)
+    return session, stub, trap, args
+
+
+def header(session: Session, stub: str, trap: int, args) -> list[str]:
+    """The lines a run prints before its trace: the call, files opened for it, column titles."""
+    s = session.resolve_stub(stub)
+    name = session.kernel.name_of(trap)
+    name = name if name.startswith("syscall_") else f"SYS_{name.upper()}"
+    shown = ", ".join(f"{n}={a.text}" for n, a in zip(s.args[1:], args))
+    lines = [f"gosyscall · profile {session.profile} · {s.name}(trap={trap} {name}"
+             + (f", {shown}" if shown else "") + ")"]
+    for fd, path in session.setup_files:
+        lines.append(f"fd {fd} = {path}, opened before the run (as os.Open did)")
+    lines.append(f"{'step':>4}  {'pc':<10}  {'function':<24} {'Go (Plan 9)':<32} {'Intel':<34} changes")
+    return lines
+
+
+def emit_outputs(session: Session, args, res) -> None:
+    """What the call left for the user, as ``output`` events: each buffer argument (as much
+    as the call filled), then what the guest wrote to stdout and stderr."""
+    log, t, tid = session.log, session.kernel.clock.now_ns, session.machine.tid
+    for a in args:
+        if a.buf:
+            addr, size = a.buf
+            data = session.machine.mem.read(addr, size)
+            n = res.r1 if res.err == 0 and 0 <= res.r1 <= size else size
+            log.emit("output", t, tid, label=a.text, addr=addr, data=bytes(data[:n]).hex())
+    for label, data in (("guest stdout", session.kernel.stdout), ("guest stderr", session.kernel.stderr)):
+        if data:
+            log.emit("output", t, tid, label=label, data=data.hex())

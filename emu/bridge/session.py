@@ -1,0 +1,161 @@
+"""emu/bridge/session.py — a profile's image, the machine, the kernel and the runtime, wired together.
+
+``Session.call(stub, trap, args)`` is one Go call of a syscall stub: a driver function
+(``main.call<Stub>``) whose frame holds trap, a1…a6 and the result slots CALLs the stub;
+the run stops at the sentinel after that CALL; r1, r2 and err are then read back from
+the frame exactly where Go's caller reads them.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from asm.stub import Stub, go_listing
+from emu.bridge.runtime import RuntimeBridge
+from emu.cpu import layout as L
+from emu.cpu.imagecache import load_or_assemble
+from emu.cpu.machine import DEFAULT_BUDGET, RFLAGS_INIT, Machine
+from emu.cpu.regs import GPRS, REG_IDS
+from emu.kernel.dispatch import Kernel
+from emu.kernel.errno import SysError, errno_name
+from emu.kernel.vfs import VFS
+from emu.profile import DEFAULT, load
+from emu.trace.events import EventLog
+
+
+def driver(stub: Stub) -> Stub:
+    """``main.call<Stub>``: the Go caller. Its frame is laid out by Python before the run."""
+    short = stub.name.split(".")[-1]
+    return go_listing(f"main.call{short}", "$0-0", (), (), 1, "driver", [
+        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
+        ("done:", ""),
+        ("INT3\t// never executed: the run stops here", "int3"),
+    ], calls_runtime=False, doc=f"calls {stub.name} the way Go's caller does")
+
+
+def loop_driver(stub: Stub) -> Stub:
+    """``main.loop<Stub>``: the same call R12 times, the loop kept inside the guest.
+
+    R12 survives: the stubs never touch it and SYSCALL preserves it. The frame is reused
+    as Go's caller would reuse it: the stub writes only the result slots.
+    """
+    short = stub.name.split(".")[-1]
+    return go_listing(f"main.loop{short}", "$0-0", (), (), 1, "loop driver", [
+        ("loop:", ""),
+        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
+        ("DECQ\tR12", "dec r12"),
+        ("JNE\tloop", "jne loop"),
+        ("done:", ""),
+        ("INT3\t// never executed: the run stops here", "int3"),
+    ], calls_runtime=False, doc=f"calls {stub.name} R12 times")
+
+
+@dataclass
+class CallResult:
+    r1: int
+    r2: int
+    err: int
+    exit_status: int | None = None
+
+    @property
+    def errname(self) -> str | None:
+        return errno_name(self.err) if self.err else None
+
+
+class Session:
+    """Everything for running calls of one profile's stubs."""
+
+    def __init__(self, profile: str = DEFAULT, fs: str | None = None, strict: bool = False,
+                 extra_stubs: list[Stub] | None = None, log: EventLog | None = None,
+                 time_budget_ns: int | None = None):
+        self.profile = profile
+        self.prof = load(profile)
+        if L.G1 + self.prof.layout.SIZEOF_G > L.HEAP_ARENA + L.HEAP_ARENA_SIZE:
+            raise ValueError(f"profile {profile}: a g of {self.prof.layout.SIZEOF_G} bytes does not fit the heap arena")
+        stubs = dict(self.prof.stubs)
+        for s in extra_stubs or ():
+            stubs[s.name] = s
+        self.stubs = stubs
+        order = list(stubs.values())
+        order += [driver(s) for s in order] + [loop_driver(s) for s in order]
+        self.image = load_or_assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
+        if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
+            raise ValueError("the stubs do not fit in the text pages")
+        self.kernel = Kernel(fs=VFS(fs), strict=strict)
+        self.log = log or EventLog()
+        self.machine = Machine(self.image, self.kernel, self.log)
+        if time_budget_ns is not None:          # virtual time per call (Machine's default otherwise)
+            self.machine.time_budget_ns = time_budget_ns
+        self.runtime = RuntimeBridge(self.machine, self.prof)
+        self._heap = L.USER_HEAP
+        self.setup_files: list[tuple[int, str]] = []     # (fd, path) opened before the run
+
+    # -- user memory for arguments ---------------------------------------------------
+    def alloc(self, size: int, data: bytes = b"") -> int:
+        """Reserve ``size`` bytes of the user heap (16-byte aligned) and fill with ``data``."""
+        addr = self._heap
+        end = addr + max(size, len(data))
+        if end > L.USER_HEAP + L.USER_HEAP_SIZE:
+            raise ValueError(f"the user heap holds {L.USER_HEAP_SIZE} bytes; arguments need more")
+        self._heap = (end + 15) & ~15
+        self.machine.mem.poke(addr, data.ljust(size, b"\0"))
+        return addr
+
+    def open_for_setup(self, path: str) -> int:
+        """Open ``path`` read-only in the guest before the run (what os.Open did): fd or -errno."""
+        try:
+            f = self.kernel.vfs.open(path.encode(), 0)     # O_RDONLY
+            fd = self.kernel.fds.alloc(f)
+        except SysError as e:
+            return -e.errno
+        self.setup_files.append((fd, path))
+        return fd
+
+    def resolve_stub(self, name: str) -> Stub:
+        for cand in (name, f"syscall.{name}"):
+            if cand in self.stubs:
+                return self.stubs[cand]
+        raise ValueError(f"no stub {name!r}; this profile has: "
+                         + ", ".join(n.split(".")[-1] for n in self.stubs))
+
+    # -- one call ------------------------------------------------------------------------
+    def frame_base(self) -> int:
+        return L.STACK_HI - L.FRAME_RESERVE
+
+    def prepare(self, stub: Stub, trap: int, args: list[int], regs: dict | None = None) -> int:
+        """Write the caller's frame and the initial registers; return the driver's address."""
+        nargs = len(stub.args) - 1
+        if len(args) > nargs:
+            raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
+        words = [trap] + list(args) + [0] * (nargs - len(args)) + [0] * len(stub.results)
+        fp = self.frame_base()
+        self.machine.mem.poke(fp, struct.pack(f"<{len(words)}Q", *(w & 0xFFFFFFFFFFFFFFFF for w in words)))
+        init = dict.fromkeys(GPRS, 0)
+        init.update(rip=0, rsp=fp, rflags=RFLAGS_INIT)
+        init.update(regs or {})
+        self.machine.set_regs(init)
+        self.machine.uc.reg_write(REG_IDS["fs_base"], self.runtime.fs_base)
+        return self.image.symbols[f"main.call{stub.name.split('.')[-1]}"]
+
+    def call(self, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET,
+             regs: dict | None = None, repeat: int = 1) -> CallResult:
+        """One Go call of ``stub`` — or ``repeat`` calls in a loop inside the guest."""
+        s = self.resolve_stub(stub)
+        short = s.name.split(".")[-1]
+        begin = self.prepare(s, trap, args, regs)
+        until = self.image.symbols[f"main.call{short}.done"]
+        if repeat != 1:
+            if repeat < 1:
+                raise ValueError("repeat must be at least 1")
+            self.machine.uc.reg_write(REG_IDS["r12"], repeat)
+            begin = self.image.symbols[f"main.loop{short}"]
+            until = self.image.symbols[f"main.loop{short}.done"]
+        if self.machine.tracer is not None:
+            self.machine.tracer.start()
+        self.machine.run(begin, until, budget)
+        nargs = len(s.args)
+        r1, r2, err = self.machine.read_u64s(self.frame_base() + 8 * nargs, 3)
+        res = CallResult(r1, r2, err, self.machine.exit_status)
+        self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid, r1=r1, r2=r2, err=err,
+                      errname=res.errname)
+        return res

@@ -1,0 +1,295 @@
+"""emu/cpu/machine.py — one Unicorn x86-64 CPU running a profile's stubs against the kernel model.
+
+What the hardware and Linux do that Unicorn does not, and this module does (DESIGN
+"One syscall, end to end"): at SYSCALL, RCX ← address of the next instruction and
+R11 ← RFLAGS (RF cleared), RAX ← result or -errno, every other register preserved;
+RFLAGS starts at 0x202 as in a Linux user process. In the SYSCALL hook RIP still holds
+the SYSCALL's own address; Unicorn adds its length afterwards.
+
+Hooks: one on the SYSCALL instruction, one per trampoline address (a real RET) and one
+for invalid memory — never a per-instruction hook unless a tracer is attached.
+"""
+from __future__ import annotations
+
+import gc
+import struct
+
+from unicorn import (UC_ARCH_X86, UC_HOOK_INTR,
+                     UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
+                     UC_HOOK_MEM_WRITE_UNMAPPED, UC_HOOK_MEM_FETCH_PROT,
+                     UC_HOOK_MEM_READ_PROT, UC_HOOK_MEM_WRITE_PROT,
+                     UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED,
+                     UC_MEM_FETCH_PROT, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
+                     UC_MODE_64, Uc, UcError)
+
+from asm.image import Image
+from emu.cpu import layout as L
+from emu.cpu.hooks import add_code_hook, add_syscall_hook
+from emu.cpu.memory import GuestMemory, R, W, X
+from emu.cpu.regs import REG_IDS, SYSCALL_ARG_REGS, TRACE_REGS, RegBatch
+from emu.errors import BudgetExceeded, GuestFault, StrictViolation
+from emu.kernel.block import Deadlock
+from emu.kernel.dispatch import Kernel
+
+RFLAGS_INIT = 0x202          # IF set + the always-one bit 1: a Linux user process
+RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (Linux entry_64.S: R11 = RFLAGS)
+MAIN_TID = 1000
+DEFAULT_BUDGET = 1_000_000   # instructions per run unless the user asks otherwise
+DEFAULT_TIME_BUDGET_NS = 10 * 1_000_000_000   # virtual time per run (generous: one call needs µs)
+
+_ACCESS = {UC_MEM_READ_UNMAPPED: "read of unmapped", UC_MEM_WRITE_UNMAPPED: "write to unmapped",
+           UC_MEM_FETCH_UNMAPPED: "fetch from unmapped", UC_MEM_READ_PROT: "read of protected",
+           UC_MEM_WRITE_PROT: "write to protected", UC_MEM_FETCH_PROT: "fetch from non-executable"}
+
+
+class Machine:
+    """The CPU, guest memory and the kernel model; runs code from an :class:`Image`."""
+
+    def __init__(self, image: Image, kernel: Kernel, log):
+        self.image = image
+        self.kernel = kernel
+        self.log = log                    # the run's EventLog (emu.trace.events), from the session
+        self.uc = Uc(UC_ARCH_X86, UC_MODE_64)
+        self.mem = GuestMemory(self.uc)
+        self.tid = MAIN_TID
+        self.runtime_hook = None          # fn(name, callerpc, callersp), set by the runtime bridge
+        self.world = None                 # a thread world (emu.world) owning this CPU: see _on_syscall
+        self.tracer = None
+        self.exit_status: int | None = None
+        self.time_budget_ns = DEFAULT_TIME_BUDGET_NS   # per run(); None = unlimited
+        self.deadline_ns: int | None = None            # virtual time the current run must end by
+        self._error: Exception | None = None
+        self._fault: tuple | None = None
+        self._hooks: list[int] = []
+        self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
+        self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
+        self._rsp = RegBatch(self.uc, ("rsp",))
+        self._all = RegBatch(self.uc, TRACE_REGS)
+        self._all_names = set(TRACE_REGS)
+        self._map()
+        self.install_hooks()
+
+    # -- address space ---------------------------------------------------------------
+    def _map(self) -> None:
+        m = self.mem
+        m.map(L.TEXT_BASE, L.TEXT_SIZE, R | X, "text", host=False)
+        m.map(L.RUNTIME_TEXT, L.RUNTIME_TEXT_SIZE, R | X, "runtime text", host=False)
+        m.map(L.RUNTIME_DATA, L.RUNTIME_DATA_SIZE, R | W, "runtime data")
+        m.map(L.HEAP_ARENA, L.HEAP_ARENA_SIZE, R | W, "heap arena (g structs)")
+        m.map(L.STACK_LO, L.STACK_HI - L.STACK_LO, R | W, "goroutine stack")
+        m.map(L.USER_HEAP, L.USER_HEAP_SIZE, R | W, "user heap")
+        # int3 everywhere in the text pages: a stray jump traps instead of sliding along
+        m.poke(L.TEXT_BASE, b"\xcc" * L.TEXT_SIZE)
+        m.poke(L.RUNTIME_TEXT, b"\xcc" * L.RUNTIME_TEXT_SIZE)
+        m.poke(self.image.base, self.image.code)
+        for addr in L.TRAMPOLINES.values():
+            m.poke(addr, b"\xc3")                  # a real RET: the model runs in the hook
+
+    # -- hooks -------------------------------------------------------------------------
+    def install_hooks(self) -> None:
+        """(Re)install every hook; a tracer's hooks go first so it sees each instruction
+        complete before a trampoline's runtime events (Unicorn calls hooks in order added)."""
+        for h in self._hooks:
+            self.uc.hook_del(h)
+        self._hooks = []
+        if self.tracer is not None:
+            self._hooks += self.tracer.hooks(self.uc)
+        add = self.uc.hook_add
+        for name, addr in L.TRAMPOLINES.items():     # hot: registered straight with the C library
+            self._hooks.append(add_code_hook(self.uc, lambda a, s, n=name: self._on_trampoline(self.uc, a, s, n),
+                                             addr, addr, self.fail))
+        self._hooks.append(add_syscall_hook(self.uc, lambda: self._on_syscall(self.uc, None), self.fail))
+        bad = (UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED
+               | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT)
+        self._hooks.append(add(bad, self._on_bad_memory))
+        self._hooks.append(add(UC_HOOK_INTR, self._on_interrupt))
+
+    def attach_tracer(self, tracer) -> None:
+        self.tracer = tracer
+        self.install_hooks()
+
+    def detach_tracer(self) -> None:
+        self.tracer = None
+        self.install_hooks()
+
+    def fail(self, err: BaseException) -> None:
+        """Stop the CPU and remember why; ``run`` raises it once ``emu_start`` returns."""
+        if self._error is None:
+            self._error = err
+        self.uc.emu_stop()
+
+    def _on_trampoline(self, uc, addr, size, name) -> None:
+        if self.runtime_hook is None:
+            return
+        rsp = self._rsp.read()[0]
+        callerpc = self.mem.u64(rsp)
+        self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp(); errors: fail()
+
+    def _on_syscall(self, uc, _user) -> None:
+        if self.world is not None:
+            self.world.on_syscall()         # the thread world runs the kernel when the thread may
+        else:
+            self._syscall()                 # errors reach fail() through the hook's guard
+
+    def _syscall(self) -> None:
+        rax, *args, rip, rflags = self._sysregs.read()
+        res = self.enter_kernel(rax, tuple(args))
+        if res.block is not None:
+            self._check_time(res.block.until_ns, rip, res)
+            res = self.block(res)
+        self.finish_syscall(res, rip, rflags)
+
+    def enter_kernel(self, nr: int, args: tuple):
+        """The ``syscall`` event, then the kernel model runs call ``nr`` for this thread."""
+        k, log = self.kernel, self.log
+        if log.active:
+            log.emit("syscall", k.clock.now_ns, self.tid, nr=nr, name=k.name_of(nr),
+                     args=[[n, r, v] for n, r, v, _ in k.named_args(nr, args)])
+        return k.syscall(self.mem, nr, args, tid=self.tid)
+
+    def finish_syscall(self, res, rip: int, rflags: int) -> None:
+        """The call ``res`` of the SYSCALL at ``rip`` is over: RAX, RCX and R11 as Linux leaves
+        them, the ``sysret`` event, and the process's end if it exited."""
+        k, log, t = self.kernel, self.log, self.kernel.clock
+        if getattr(res, "strict_violation", False):
+            raise StrictViolation(f"--strict: unknown syscall {res.nr} at "
+                                  f"{self.image.symbolize(rip) or hex(rip)} (the model returned -ENOSYS)")
+        ret = res.ret & 0xFFFFFFFFFFFFFFFF
+        rcx, r11 = rip + 2, rflags & ~RF          # SYSCALL is 2 bytes: 0f 05
+        self._sysret.write((ret, rcx, r11))
+        if log.active:
+            log.emit("sysret", t.now_ns, self.tid, nr=res.nr, name=res.name, ret=res.ret,
+                     errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
+        if res.exit_status is not None:
+            self.exit_status = res.exit_status
+            self.uc.emu_stop()
+        self._check_time(t.now_ns, rip, res)
+
+    def _check_time(self, t_ns: int | None, rip: int, res) -> None:
+        """BudgetExceeded if virtual time would pass this run's deadline (a sleep of 1e9 s
+        must end as an error naming the call, not as a simulation that never finishes)."""
+        if t_ns is None or self.deadline_ns is None or t_ns <= self.deadline_ns:
+            return
+        call = self.kernel.describe(self.mem, (res.nr, res.args))
+        raise BudgetExceeded(f"virtual-time budget of {_seconds(self.time_budget_ns)} exceeded: {call} "
+                             f"at {self._where(rip)} runs until t={_seconds(t_ns)} "
+                             "(raise it with --time-budget)")
+
+    def block(self, res):
+        """A syscall that would block, with this thread alone in the world."""
+        try:
+            return self.kernel.run_blocked_alone(self.mem, res)
+        except Deadlock as e:
+            raise GuestFault(f"deadlock: {e}") from None
+
+    def _on_bad_memory(self, uc, access, addr, size, value, _user) -> bool:
+        self._fault = (access, addr, size)
+        return False                     # let Unicorn stop with the error
+
+    def _on_interrupt(self, uc, intno, _user) -> None:
+        pc = self.uc.reg_read(REG_IDS["rip"])
+        name = {3: "int3", 0x80: "int 0x80 (the 32-bit syscall gate)"}.get(intno, f"interrupt {intno}")
+        self.fail(GuestFault(f"guest executed {name} near {self._where(pc)}"))
+
+    def _where(self, pc: int) -> str:
+        insn = self.image.at(pc)
+        sym = self.image.symbolize(pc)
+        if insn is not None:
+            go = insn.go.split("//")[0].strip().replace("\t", " ")     # without its comment
+            return f"{pc:#x} {insn.where} ({go}; {insn.intel})" if go else f"{pc:#x} {insn.where} ({insn.intel})"
+        return f"{pc:#x}" + (f" {sym}" if sym else "")
+
+    # -- running -----------------------------------------------------------------------
+    def regs(self) -> dict[str, int]:
+        return dict(zip(TRACE_REGS, self._all.read()))
+
+    def set_regs(self, values: dict[str, int]) -> None:
+        if values.keys() == self._all_names:
+            self._all.write([values[n] for n in TRACE_REGS])     # one batch: the common case
+            return
+        for name, v in values.items():
+            self.uc.reg_write(REG_IDS[name], v & 0xFFFFFFFFFFFFFFFF)
+
+    def run(self, begin: int, until: int, budget: int = DEFAULT_BUDGET) -> None:
+        """Run from ``begin`` until the PC reaches ``until``; raise what stopped it otherwise."""
+        self._emulate(begin, until, budget)
+        pc = self.uc.reg_read(REG_IDS["rip"])
+        if pc != until and self.exit_status is None:
+            raise BudgetExceeded(f"instruction budget of {budget} exhausted at {self._where(pc)}")
+
+    def step(self, begin: int, count: int = 1, stops=()) -> None:
+        """Run from ``begin`` for at most ``count`` instructions, stopping early when the PC
+        reaches one of ``stops`` (breakpoints: Unicorn exits, so no per-instruction hook);
+        the instruction at ``begin`` always runs, even when ``begin`` is in ``stops``.
+
+        Unlike :meth:`run`, using up ``count`` is a normal stop; faults and hook errors
+        raise as in :meth:`run`. The SYSCALL and trampoline hooks fire as in a full run.
+        """
+        stops = sorted(set(stops))
+        if begin in stops:        # Unicorn never leaves an exit address: run that one alone
+            self._emulate(begin, 0, 1)
+            begin = self.uc.reg_read(REG_IDS["rip"])
+            count -= 1
+            if count <= 0 or begin in stops or self.exit_status is not None:
+                return
+        if stops:
+            self.uc.ctl_exits_enabled(True)
+            self.uc.ctl_set_exits(stops)
+        try:
+            self._emulate(begin, 0, count)
+        finally:
+            if stops:
+                self.uc.ctl_exits_enabled(False)
+
+    def forget_code(self, addr: int) -> None:
+        """Drop translated blocks around ``addr``: Unicorn caches blocks by address alone, so a
+        block translated before a hook or an exit was set at ``addr`` would run past it
+        (unicorn-engine/unicorn#2341). [addr-1, addr+1), clamped to the 64-bit space."""
+        self.uc.ctl_remove_cache(max(addr - 1, 0), min(addr + 1, (1 << 64) - 1))
+
+    def interrupt(self) -> None:
+        """Stop the CPU at the next instruction boundary (safe from a SIGINT handler)."""
+        self.uc.emu_stop()
+
+    def _emulate(self, begin: int, until: int, count: int) -> None:
+        self._error = self._fault = None
+        now = self.kernel.clock.now_ns
+        self.deadline_ns = None if self.time_budget_ns is None else now + self.time_budget_ns
+        # A traced run allocates a few small objects per instruction and keeps them all:
+        # Python's cyclic collector would rescan the growing trace again and again (it
+        # halves the traced speed) while finding no cycles, so it pauses for the run.
+        paused = self.tracer is not None and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            self.uc.emu_start(begin, until, 0, count)
+        except UcError as e:
+            pc = self.uc.reg_read(REG_IDS["rip"])
+            if self.tracer is not None:
+                self.tracer.abort()
+            if self._error is not None:
+                raise self._error from None
+            raise GuestFault(self._describe_fault(e, pc)) from None
+        finally:
+            if self.tracer is not None:
+                self.tracer.finish()
+            if paused:
+                gc.enable()
+        if self._error is not None:
+            raise self._error
+
+    def _describe_fault(self, err: UcError, pc: int) -> str:
+        if self._fault is not None:
+            access, addr, size = self._fault
+            what = _ACCESS.get(access, "bad access at")
+            return f"guest fault: {what} memory at {addr:#x} ({size} bytes) by {self._where(pc)}"
+        return f"guest fault: {err} at {self._where(pc)}"
+
+    def read_u64s(self, addr: int, n: int) -> tuple[int, ...]:
+        return struct.unpack(f"<{n}Q", self.mem.read(addr, 8 * n))
+
+
+def _seconds(ns: int) -> str:
+    """``10 s``, ``0.5 s``, ``1000000000.00005 s``: virtual time for messages, exact."""
+    whole, frac = divmod(ns, 1_000_000_000)
+    return f"{whole}.{frac:09d}".rstrip("0").rstrip(".") + " s"
