@@ -4,10 +4,16 @@ Keystone pitfalls this module avoids (style-anchors "Keystone pitfalls"): no
 ``sym_resolver`` (it switches the radix to 16 and lands PC-relative targets 4 bytes
 off), so every symbol and label is substituted as an absolute hex address before
 assembling; Go's ``·`` is mapped to ``.``; an empty result is an error, and each line
-must be exactly one instruction.
+must be exactly one instruction. Names may hold ``/`` (``runtime/internal/syscall.Syscall6``).
+
+Where Keystone would pick another encoding than Go's assembler, a line gives its exact
+bytes (``Line.raw``): they are emitted as they are, once Capstone has decoded them to
+the line's Intel text. A stub with ``align`` > 1 starts at the next multiple of it; the
+gap is filled with INT3 (0xcc), as Go's linker fills the gaps between functions.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .image import Image, Insn
@@ -18,7 +24,8 @@ class AsmError(Exception):
     """An assembly error naming the stub, the file:line and the text."""
 
 
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[.·][A-Za-z_][A-Za-z0-9_]*)*")
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[./·][A-Za-z_][A-Za-z0-9_]*)*")
+PAD = b"\xcc"          # INT3: what Go's linker puts between functions on amd64
 
 
 def go_name(name: str) -> str:
@@ -55,6 +62,9 @@ def assemble(stubs: list[Stub], base: int, externs: dict[str, int]) -> Image:
             if ln.label:
                 encoded.append(b"")
                 continue
+            if ln.raw is not None:
+                encoded.append(_exact(stub, ln))
+                continue
             scope = {**names, **local[stub.name]}     # a bare label means this stub's own
             encoded.append(_one(ks, KsError, stub, ln, _substitute(ln.intel, scope), addr))
         new = [len(e) for e in encoded]
@@ -73,6 +83,7 @@ def _layout(stubs, items, sizes, base):
     for (stub, ln), size in zip(items, sizes):
         if stub is not current:
             current = stub
+            addr = -(-addr // stub.align) * stub.align if stub.align > 1 else addr
             starts[stub.name] = addr
             names[stub.name] = addr
         if ln.label:
@@ -96,6 +107,29 @@ def _one(ks, KsError, stub: Stub, ln, text: str, addr: int) -> bytes:
     return bytes(enc)
 
 
+def _exact(stub: Stub, ln) -> bytes:
+    """``ln.raw``, once Capstone agrees it is the instruction ``ln.intel`` and holds no address."""
+    problem = _check_exact(ln.raw, " ".join(ln.intel.split()))
+    if problem:
+        raise AsmError(f"{stub.name} ({ln.loc}: {ln.go.strip() or ln.intel}): {problem}")
+    return ln.raw
+
+
+@functools.lru_cache(maxsize=256)
+def _check_exact(raw: bytes, intel: str) -> str | None:
+    import capstone   # only stubs with exact bytes need it
+    cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    got = list(cs.disasm(raw, 0))
+    if len(got) != 1 or got[0].size != len(raw):
+        return f"bytes {raw.hex()} are not one instruction"
+    text = " ".join(f"{got[0].mnemonic} {got[0].op_str}".split())
+    if text != intel:
+        return f"bytes {raw.hex()} are {text!r}, not {intel!r}"
+    if got[0].mnemonic.startswith(("j", "call", "loop")) or "rip" in got[0].op_str:
+        return f"exact bytes may not hold an address ({text!r})"
+    return None
+
+
 def _image(stubs, items, addrs, encoded, names, starts, base) -> Image:
     insns, callsites, labels = {}, [], {}
     for (stub, ln), addr, data in zip(items, addrs, encoded):
@@ -104,10 +138,14 @@ def _image(stubs, items, addrs, encoded, names, starts, base) -> Image:
             continue
         insns[addr] = Insn(addr=addr, data=data, intel=ln.intel, go=ln.go, loc=ln.loc,
                            stub=stub.name, offset=addr - starts[stub.name])
-        m = re.match(r"\s*call\s+([A-Za-z_][\w.·]*)\s*$", ln.intel)
+        m = re.match(r"\s*call\s+([A-Za-z_][\w./·]*)\s*$", ln.intel)
         if m:
             callsites.append((addr, go_name(m.group(1))))
-    code = b"".join(encoded)
+    code = bytearray()
+    for addr, data in zip(addrs, encoded):
+        code += PAD * (addr - base - len(code))            # alignment gap before a stub
+        code += data
+    code = bytes(code)
     symbols = {k: v for k, v in names.items() if "." in k or k in starts}
     return Image(base=base, code=code, symbols=symbols, insns=insns,
                  stubs={s.name: s for s in stubs}, callsites=callsites, labels=labels)

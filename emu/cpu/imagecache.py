@@ -33,7 +33,8 @@ def key(stubs: list[Stub], base: int, externs: dict[str, int]) -> str:
     with open(asm.assembler.__file__, "rb") as f:
         src = f.read()
     parts = [FORMAT, base, sorted(externs.items()), hashlib.sha256(src).hexdigest(),
-             [[s.name, s.frame, s.args, s.results, [[l.intel, l.go, l.loc, l.label] for l in s.lines]]
+             [[s.name, s.frame, s.args, s.results, s.align,
+               [[l.intel, l.go, l.loc, l.label, l.raw.hex() if l.raw else None] for l in s.lines]]
               for s in stubs]]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
 

@@ -1,0 +1,15 @@
+"""The go1.22 profile's code: what go1.22.10 compiles and assembles for the syscall path.
+
+``STUBS`` maps each function's symbol to its listing; ``ENTRY_POINTS`` are the four a Go
+program calls. Call graph: ``Syscall``/``Syscall6`` → ``runtime.entersyscall``,
+``syscall.RawSyscall6``, ``runtime.exitsyscall``; ``RawSyscall`` → ``syscall.RawSyscall6``
+→ ``runtime/internal/syscall.Syscall6`` (the assembly that makes the SYSCALL).
+"""
+from .asm_linux_amd64 import SYSCALL6
+from .syscall_linux import RAW_SYSCALL, RAW_SYSCALL6, SYSCALL, SYSCALL_6
+
+RELEASE = "go1.22.10"
+STUBS = {s.name: s for s in (SYSCALL, SYSCALL_6, RAW_SYSCALL, RAW_SYSCALL6, SYSCALL6)}
+ENTRY_POINTS = ("syscall.Syscall", "syscall.Syscall6", "syscall.RawSyscall", "syscall.RawSyscall6")
+
+__all__ = ["ENTRY_POINTS", "RELEASE", "STUBS"]
