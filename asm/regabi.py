@@ -130,6 +130,23 @@ def rawsyscall6(name: str, source: str, callee: str, lines: tuple[int, int, int]
                    align=FUNC_ALIGN, calls_runtime=False, doc=doc)
 
 
+PROTOTYPES = {
+    "Syscall": "func Syscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)",
+    "Syscall6": "func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno)",
+    "RawSyscall": "func RawSyscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)",
+    "RawSyscall6": "func RawSyscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno)",
+}
+
+
+def syscall_package(source: str, lines: dict[str, tuple[int, ...]], zero: str) -> tuple[Stub, Stub, Stub]:
+    """``syscall.Syscall``, ``Syscall6``, ``RawSyscall`` of a release, from its source lines:
+    ``lines["Syscall"]``/``["Syscall6"]`` as ``syscall`` takes them, ``["RawSyscall"]``
+    (func, return). Only ``Syscall``'s entersyscall CALL needs the jump pad."""
+    return (syscall("syscall.Syscall", source, 4, lines["Syscall"], zero, True, PROTOTYPES["Syscall"]),
+            syscall("syscall.Syscall6", source, 7, lines["Syscall6"], zero, False, PROTOTYPES["Syscall6"]),
+            rawsyscall("syscall.RawSyscall", source, lines["RawSyscall"], zero, PROTOTYPES["RawSyscall"]))
+
+
 def asm_syscall6(name: str, source: str, zero: str, doc: str) -> Stub:
     """The assembly ``Syscall6`` (lines 27–47 of its ``asm_linux_amd64.s`` in go1.19–go1.27).
 

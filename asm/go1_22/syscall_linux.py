@@ -17,15 +17,10 @@ from .. import regabi
 SOURCE = "syscall/syscall_linux.go"
 RUNTIME_SOURCE = "runtime/internal/syscall/syscall_linux.go"
 
-SYSCALL = regabi.syscall(
-    "syscall.Syscall", SOURCE, 4, (68, 69, 82, 83, 84), zero="MOVQ", pad=True,
-    doc="func Syscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)")
-SYSCALL_6 = regabi.syscall(
-    "syscall.Syscall6", SOURCE, 7, (90, 91, 92, 93, 94), zero="MOVQ", pad=False,
-    doc="func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno)")
-RAW_SYSCALL = regabi.rawsyscall(
-    "syscall.RawSyscall", SOURCE, (61, 62), zero="MOVQ",
-    doc="func RawSyscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)")
+# func, runtime_entersyscall(), the RawSyscall6 call, runtime_exitsyscall(), return
+LINES = {"Syscall": (68, 69, 82, 83, 84), "Syscall6": (90, 91, 92, 93, 94), "RawSyscall": (61, 62)}
+
+SYSCALL, SYSCALL_6, RAW_SYSCALL = regabi.syscall_package(SOURCE, LINES, zero="MOVQ")
 RAW_SYSCALL6 = regabi.rawsyscall6(
     "syscall.RawSyscall6", RUNTIME_SOURCE, "runtime/internal/syscall.Syscall6", (37, 38, 38),
     doc="func syscall_RawSyscall6(num, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2, errno uintptr), "

@@ -16,15 +16,10 @@ from .. import regabi
 
 SOURCE = "syscall/syscall_linux.go"
 
-SYSCALL = regabi.syscall(
-    "syscall.Syscall", SOURCE, 4, (73, 74, 87, 88, 89), zero="MOVL", pad=True,
-    doc="func Syscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)")
-SYSCALL_6 = regabi.syscall(
-    "syscall.Syscall6", SOURCE, 7, (95, 96, 97, 98, 99), zero="MOVL", pad=False,
-    doc="func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno)")
-RAW_SYSCALL = regabi.rawsyscall(
-    "syscall.RawSyscall", SOURCE, (55, 56), zero="MOVL",
-    doc="func RawSyscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno)")
+# func, runtime_entersyscall(), the RawSyscall6 call, runtime_exitsyscall(), return
+LINES = {"Syscall": (73, 74, 87, 88, 89), "Syscall6": (95, 96, 97, 98, 99), "RawSyscall": (55, 56)}
+
+SYSCALL, SYSCALL_6, RAW_SYSCALL = regabi.syscall_package(SOURCE, LINES, zero="MOVL")
 RAW_SYSCALL6 = regabi.rawsyscall6(
     "syscall.RawSyscall6", SOURCE, "internal/runtime/syscall/linux.Syscall6", (63, 65, 67),
-    doc="func RawSyscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno)")
+    doc=regabi.PROTOTYPES["RawSyscall6"])

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 
 from emu.atomic import write_atomic
-from emu.imagecache import cache_dir
+from emu.cpu.imagecache import cache_dir
 from emu.toolchain.errors import ToolchainError
 from emu.toolchain.install import Toolchain, normalize, require
 from emu.toolchain.proc import TimedOut, run_bounded
@@ -149,6 +149,11 @@ def build_cached(source_files: dict[str, str], version: str, name: str = "prog",
     return build(source_files, tc.version, path, timeout, tc, flags, env)
 
 
-def probe(version: str, timeout: float = BUILD_TIMEOUT, toolchain: Toolchain | None = None) -> str:
-    """The probe built with Go ``version``: cached by toolchain, probe text and build flags."""
-    return build_cached({"main.go": probe_source()}, version, "probe", timeout=timeout, toolchain=toolchain)
+def probe(version: str, out_path: str | None = None, timeout: float = BUILD_TIMEOUT,
+          toolchain: Toolchain | None = None) -> str:
+    """The probe built with Go ``version``, at ``out_path`` (``gosyscall build-probe -o``)
+    or, without one, the cached build (keyed by toolchain, probe text and build flags)."""
+    files = {"main.go": probe_source()}
+    if out_path is not None:
+        return build(files, version, out_path, timeout, toolchain)
+    return build_cached(files, version, "probe", timeout=timeout, toolchain=toolchain)

@@ -75,16 +75,22 @@ def _masked(data: bytes, fields) -> bytes:
     return bytes(b)
 
 
-def check_code(image: Image, binary: GoBinary, names=None) -> list[Mismatch]:
-    """Compare the image's functions ``names`` (default: all) with the binary's, byte by byte."""
-    cs = _cs()
-    out = []
+def _functions(image: Image, binary: GoBinary, names, out: list):
+    """(name, binary symbol, the image's instructions in order) of each function both have;
+    a function the binary lacks is reported in ``out``."""
     for name in names or list(image.stubs):
         sym = binary.symbols.get(name)
         if sym is None:
             out.append(Mismatch(name, "missing", "a function", "no such symbol"))
             continue
-        insns = sorted((i for i in image.insns.values() if i.stub == name), key=lambda i: i.addr)
+        yield name, sym, sorted((i for i in image.insns.values() if i.stub == name), key=lambda i: i.addr)
+
+
+def check_code(image: Image, binary: GoBinary, names=None) -> list[Mismatch]:
+    """Compare the image's functions ``names`` (default: all) with the binary's, byte by byte."""
+    cs = _cs()
+    out = []
+    for name, sym, insns in _functions(image, binary, names, out):
         start = image.symbols[name]
         size = insns[-1].addr + insns[-1].size - start if insns else 0
         if size != sym.size:
@@ -131,13 +137,9 @@ def expected_file(stub, loc: str) -> str:
 def check_lines(image: Image, binary: GoBinary, names=None, source: str = "auto") -> list[Mismatch]:
     """Compare each instruction's file:line with the binary's line table."""
     out = []
-    for name in names or list(image.stubs):
-        sym = binary.symbols.get(name)
-        if sym is None:
-            out.append(Mismatch(name, "missing", "a function", "no such symbol"))
-            continue
+    for name, sym, insns in _functions(image, binary, names, out):
         stub = image.stubs[name]
-        for ins in sorted((i for i in image.insns.values() if i.stub == name), key=lambda i: i.addr):
+        for ins in insns:
             where = f"{name}+{ins.offset:#x}" if ins.offset else name
             want = f"{expected_file(stub, ins.loc)}:{ins.loc.rsplit(':', 1)[1]}"
             got = binary.line_at(sym.addr + ins.offset, source)

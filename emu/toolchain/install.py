@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from emu.imagecache import cache_dir
+from emu.cpu.imagecache import cache_dir
 from emu.toolchain.errors import ToolchainError
 from emu.toolchain.proc import TimedOut, run_bounded
 
@@ -179,6 +179,13 @@ def install(version: str, timeout: float = INSTALL_TIMEOUT, python: str | None =
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Installed(Toolchain(v, os.path.join(dest, "go"), "cache"), True, note)
+
+
+def describe(got: Installed) -> list[str]:
+    """What ``gosyscall toolchain install`` prints: where the toolchain is, and any note."""
+    tc = got.toolchain
+    where = f"Go {tc.version} {'installed' if got.fresh else 'already installed'} in {tc.goroot}"
+    return [where] + ([f"note: {got.note}"] if got.note else [])
 
 
 def ensure(version: str, timeout: float = INSTALL_TIMEOUT) -> Toolchain:

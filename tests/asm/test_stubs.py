@@ -1,4 +1,6 @@
 """The go1.10 stubs: Go's instructions, Go's frame offsets, bytes Capstone agrees with."""
+import importlib
+
 import capstone
 import pytest
 
@@ -19,7 +21,10 @@ def insns_of(image, stub):
     return [i for i in image.insns.values() if i.stub == stub]
 
 
-def test_every_instruction_disassembles_to_what_was_written(image):
+@pytest.mark.parametrize("release", ["go1_10", "go1_22", "go1_27"])
+def test_every_instruction_disassembles_to_what_was_written(release):
+    stubs = importlib.import_module(f"asm.{release}").STUBS
+    image = assemble(list(stubs.values()), BASE, EXTERNS)
     cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
     for insn in image.insns.values():
         got = list(cs.disasm(insn.data, insn.addr))

