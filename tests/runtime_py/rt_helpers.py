@@ -73,10 +73,10 @@ class WriteLog(Observer):
     """Records, in one list, every attribute write to g, m, p and gobuf objects (via a
     monkeypatched __setattr__) and every observer notification."""
 
-    def __init__(self, monkeypatch: Any):
+    def __init__(self, monkeypatch: Any, classes: tuple = (g, m, p, gobuf)):
         self.log: list[tuple] = []
         self.on = False
-        for cls in (g, m, p, gobuf):
+        for cls in classes:  # a profile's g, m, p and gobuf (go1.10's by default)
             monkeypatch.setattr(cls, "__setattr__", self._tracer())
 
     def _tracer(self):
@@ -88,15 +88,14 @@ class WriteLog(Observer):
 
     @staticmethod
     def label(obj: Any) -> str:
-        if isinstance(obj, g):
+        kind = type(obj).__name__  # g, m, p, gobuf of any profile
+        if kind == "g":
             return f"g{obj.goid}"
-        if isinstance(obj, m):
-            return f"m{obj.id}"
-        if isinstance(obj, p):
-            return f"p{obj.id}"
-        if isinstance(obj, gobuf):
+        if kind in ("m", "p"):
+            return f"{kind}{obj.id}"
+        if kind == "gobuf":
             return f"g{obj.g.goid}.sched" if obj.g is not None else "sched"
-        return type(obj).__name__
+        return kind
 
     def gstatus(self, gp: Any, old: int, new: int) -> None:
         if self.on:

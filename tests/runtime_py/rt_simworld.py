@@ -100,7 +100,8 @@ class Thread:
 class World:
     """The OS protocol plus a driver API: see the module docstring."""
 
-    def __init__(self, gomaxprocs: int = 1, observer: Any = None, now: int = 10**9):
+    def __init__(self, gomaxprocs: int = 1, observer: Any = None, now: int = 10**9,
+                 runtime: Any = Runtime):
         self.now = now
         self.main = Coro(self, None, "driver")
         self.cur: Coro = self.main
@@ -113,7 +114,7 @@ class World:
         self.coros: list[Coro] = []
         self.error: Optional[BaseException] = None
         self._next_stack = 0xC000000000
-        self.rt = Runtime(self, observer, gomaxprocs)
+        self.rt = runtime(self, observer, gomaxprocs)  # a profile's Runtime (go1.10's default)
         self.g1 = self.rt.bootstrap_main(*self.stackalloc())
         self.threads[self.rt.m0] = Thread(self._gcoro(self.g1), ("user", self.g1))
         self.sysmon_m = self.rt.start_sysmon()
@@ -164,6 +165,12 @@ class World:
 
     def osyield(self) -> None:
         self._block(("usleep", self.now + 1000))  # a yielding M runs again 1us later
+
+    def procyield(self, cycles: int) -> None:  # go1.27's spin: PAUSEs of 20 ns each
+        self._block(("usleep", self.now + 20 * cycles))
+
+    def parallel(self, site: str) -> None:  # go1.27: other threads may run here
+        self._block(("usleep", self.now))
 
     def futexsleep(self, addr: Any, val: int, ns: int) -> None:
         if addr.key != val:

@@ -1,0 +1,80 @@
+"""runtime_py/notes.py: lock_futex.go's one-time notifications, shared by every profile.
+
+noteclear, notewakeup, notesleep, notetsleep_internal and notetsleep have the same text in
+go1.10 and go1.27.3 (lock_futex.go, used on linux in both): a note is a futex word, 0 until
+woken, 1 after; sleepers call the OS protocol's futexsleep and re-check the key. Each
+profile's runtime2.note has `key` and `name`; the OS protocol's futexsleep/futexwakeup and
+nanotime are the platform's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime_py.throw import throw
+
+
+class NoteFutex:
+    """Mixin of a profile's Runtime: the note functions of lock_futex.go."""
+
+    def noteclear(self, n: Any) -> None:
+        """lock_futex.go: noteclear (go1.10; go1.27.3 lock_futex.go:22)."""
+        self._call("noteclear", n=n.name)
+        n.key = 0
+
+    def notewakeup(self, n: Any) -> None:
+        """lock_futex.go: notewakeup (go1.10; go1.27.3 lock_futex.go:26)."""
+        self._call("notewakeup", n=n.name)
+        old, n.key = n.key, 1
+        if old != 0:
+            throw("notewakeup - double wakeup", "notewakeup - double wakeup (", old, ")\n")
+        self.os.futexwakeup(n, 1)
+
+    def notesleep(self, n: Any) -> None:
+        """lock_futex.go: notesleep (go1.10; go1.27.3 lock_futex.go:35).
+        skips: cgo_yield (no cgo), so ns is always -1.
+        """
+        self._call("notesleep", n=n.name)
+        gp = self.os.getg()
+        if gp is not gp.m.g0:
+            throw("notesleep not on g0")
+        ns = -1
+        while n.key == 0:
+            gp.m.blocked = True
+            self.os.futexsleep(n, 0, ns)
+            gp.m.blocked = False
+
+    def notetsleep_internal(self, n: Any, ns: int) -> bool:
+        """lock_futex.go: notetsleep_internal (go1.10; go1.27.3 lock_futex.go:60).
+        skips: cgo_yield (no cgo).
+        """
+        self._call("notetsleep_internal", n=n.name, ns=ns)
+        gp = self.os.getg()
+        if ns < 0:
+            while n.key == 0:
+                gp.m.blocked = True
+                self.os.futexsleep(n, 0, ns)
+                gp.m.blocked = False
+            return True
+        if n.key != 0:
+            return True
+        deadline = self.os.nanotime() + ns
+        while True:
+            gp.m.blocked = True
+            self.os.futexsleep(n, 0, ns)
+            gp.m.blocked = False
+            if n.key != 0:
+                break
+            now = self.os.nanotime()
+            if now >= deadline:
+                break
+            ns = deadline - now
+        return n.key != 0
+
+    def notetsleep(self, n: Any, ns: int) -> bool:
+        """lock_futex.go: notetsleep (go1.10; go1.27.3 lock_futex.go:106)."""
+        self._call("notetsleep", n=n.name, ns=ns)
+        gp = self.os.getg()
+        if gp is not gp.m.g0 and gp.m.preemptoff != "":
+            throw("notetsleep not on g0")
+        return self.notetsleep_internal(n, ns)
