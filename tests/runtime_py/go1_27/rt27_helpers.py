@@ -91,6 +91,15 @@ def roundtrip(rt: Runtime, fos: FakeOS27, gp: g) -> None:
     leave(rt, fos, gp)
 
 
+def warm(rt: Runtime, fos: FakeOS27, gp: g) -> None:
+    """Make gp's next syscall an ordinary one for sysmon: one syscall done (p.syscalltick 1,
+    not the 0 sysmon's copy starts with) and one schedule done since bootstrap
+    (p.schedtick 1: bootstrap ran g1 from runnext, inheriting schedtick 0, which sysmon's
+    zero copy would call unchanged since time 0 and so force a retake)."""
+    roundtrip(rt, fos, gp)
+    gp.m.p.schedtick += 1
+
+
 def retake_on(rt: Runtime, fos: FakeOS27, mp: m, now: int) -> int:
     """Call retake(now) on M mp's g0 (as sysmon does), then restore the TLS g."""
     old = fos.g
@@ -123,5 +132,5 @@ def writelog(monkeypatch: Any) -> WriteLog:
 
 
 __all__ = ["Blocked", "FakeOS27", "Gogo", "Spinning", "boot", "go", "enter", "leave",
-           "roundtrip", "retake_on", "run_new_m", "new_ms", "sp_of", "bp_of", "writelog",
+           "roundtrip", "warm", "retake_on", "run_new_m", "new_ms", "sp_of", "bp_of", "writelog",
            "PC", "MS", "STACK_LO", "STACK_HI"]
