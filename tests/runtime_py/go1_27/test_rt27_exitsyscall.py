@@ -96,6 +96,7 @@ def test_exitsyscallTryGetP_steals_oldp_back_from_another_syscall():
     assert ("gstatus", g2, _Gscan | _Gsyscall, _Gsyscall) in rec.events
     assert rec.traceevs() == ["ProcSteal", "ProcStart", "GoSyscallEndBlocked", "GoStart"]
     assert m0.p is p0 and p0.m is m0 and m2.p is None and m2.oldp is p0
+    assert p0.oldm is m0  # acquirepNoTrace remembers the M
     assert g1.atomicstatus == _Grunning and g2.atomicstatus == _Gsyscall
     assert rt.sched.nGsyscallNoP == 1  # now g2 is the one without a P
     rt.checkinvariants()

@@ -60,6 +60,10 @@ def test_second_sighting_takes_the_p_through_the_scan_bit():
                       ("gstatus", g1, _Gscan | _Gsyscall, _Gsyscall)]
     assert p0.m is None and rt.m0.p is None and rt.m0.oldp is p0
     assert p0.syscalltick == 2 and rt.sched.nGsyscallNoP == 1
+    # newm's allocm runs on sysmon's M, which has no P: it borrows p0 for its mallocs.
+    assert [e[2:] for e in rec.events if e[0] == "pstatus"] == [
+        (_Prunning, _Pidle), (_Pidle, _Prunning), (_Prunning, _Pidle)]
+    assert ("traceev", "ProcStart", {"p": p0, "m": smon}) in rec.events
     (mp,) = [x for x in new_ms(fos) if x.nextp is p0]  # handoffp started an M for the work
     assert rt.sched.nmidlelocked == 0
     rt.checkinvariants()
