@@ -1,10 +1,14 @@
 """runtime_py/notes.py: lock_futex.go's one-time notifications, shared by every profile.
 
 noteclear, notewakeup, notesleep, notetsleep_internal and notetsleep have the same text in
-go1.10 and go1.27.3 (lock_futex.go, used on linux in both): a note is a futex word, 0 until
-woken, 1 after; sleepers call the OS protocol's futexsleep and re-check the key. Each
-profile's runtime2.note has `key` and `name`; the OS protocol's futexsleep/futexwakeup and
-nanotime are the platform's.
+every release modeled: go1.10, go1.22.10 (lock_futex.go:145-234) and go1.27.3
+(lock_futex.go:22-115), where Linux notes sleep on a futex. Only the cgo_yield branches are
+left out (no cgo), so ns stays as the caller gave it. The mutex half of lock_futex.go does
+differ between releases (go1.22 adds lockWithRank/lock2; go1.24 replaced it with the
+spinbit mutex) and stays in each profile's lock_futex.py.
+
+A note's key is 0 until notewakeup stores 1; notesleep blocks the calling thread (the
+platform's futexsleep) until then. Go keys the futex on &n.key; the model passes the note.
 """
 
 from __future__ import annotations
@@ -14,24 +18,26 @@ from typing import Any
 from runtime_py.throw import throw
 
 
-class NoteFutex:
-    """Mixin of a profile's Runtime: the note functions of lock_futex.go."""
+class FutexNotes:
+    """Mixin of every profile's Runtime: Go's note functions on top of OS futexes."""
+
+    os: Any
 
     def noteclear(self, n: Any) -> None:
-        """lock_futex.go: noteclear (go1.10; go1.27.3 lock_futex.go:22)."""
+        """lock_futex.go: noteclear (go1.22.10 :145, go1.27.3 :22)."""
         self._call("noteclear", n=n.name)
         n.key = 0
 
     def notewakeup(self, n: Any) -> None:
-        """lock_futex.go: notewakeup (go1.10; go1.27.3 lock_futex.go:26)."""
+        """lock_futex.go: notewakeup (go1.22.10 :149, go1.27.3 :26)."""
         self._call("notewakeup", n=n.name)
-        old, n.key = n.key, 1
+        old, n.key = n.key, 1  # atomic.Xchg(key32(&n.key), 1)
         if old != 0:
             throw("notewakeup - double wakeup", "notewakeup - double wakeup (", old, ")\n")
         self.os.futexwakeup(n, 1)
 
     def notesleep(self, n: Any) -> None:
-        """lock_futex.go: notesleep (go1.10; go1.27.3 lock_futex.go:35).
+        """lock_futex.go: notesleep (go1.22.10 :158, go1.27.3 :35).
         skips: cgo_yield (no cgo), so ns is always -1.
         """
         self._call("notesleep", n=n.name)
@@ -45,7 +51,7 @@ class NoteFutex:
             gp.m.blocked = False
 
     def notetsleep_internal(self, n: Any, ns: int) -> bool:
-        """lock_futex.go: notetsleep_internal (go1.10; go1.27.3 lock_futex.go:60).
+        """lock_futex.go: notetsleep_internal (go1.22.10 :183, go1.27.3 :60).
         skips: cgo_yield (no cgo).
         """
         self._call("notetsleep_internal", n=n.name, ns=ns)
@@ -72,7 +78,7 @@ class NoteFutex:
         return n.key != 0
 
     def notetsleep(self, n: Any, ns: int) -> bool:
-        """lock_futex.go: notetsleep (go1.10; go1.27.3 lock_futex.go:106)."""
+        """lock_futex.go: notetsleep (go1.22.10 :229, go1.27.3 :106)."""
         self._call("notetsleep", n=n.name, ns=ns)
         gp = self.os.getg()
         if gp is not gp.m.g0 and gp.m.preemptoff != "":

@@ -4,19 +4,19 @@ Only one thread touches runtime state at a time (runtime.py) and no runtime lock
 across a block, so a lock is never contended: lock() never sleeps, and finding the lock
 already held means a model bug (a double lock, or a lock held across a blocking call): throw.
 
-Notes are Go's: notesleep/notetsleep/notewakeup/noteclear on top of the OS futex calls; their
-text is the same in go1.10 and go1.27.3, so they live in runtime_py/notes.py.
+The note functions (notesleep, notetsleep, notewakeup, noteclear) are the same in every
+release and come from runtime_py/notes.py.
 """
 
 from __future__ import annotations
 
 from runtime_py.go1_10.runtime2 import mutex, stackPreempt
-from runtime_py.notes import NoteFutex
+from runtime_py.notes import FutexNotes
 from runtime_py.throw import throw
 
 
-class LockFutex(NoteFutex):
-    """Mixin of Runtime: lock and unlock (the note functions are NoteFutex's)."""
+class LockFutex(FutexNotes):
+    """Mixin of Runtime: lock and unlock; the note functions come from FutexNotes."""
 
     def lock(self, l: mutex) -> None:
         """go1.10 lock_futex.go: lock.

@@ -38,13 +38,13 @@ from runtime_py.go1_27.runtime2 import (
     _Grunnable, _Grunning, _Pgcstop, _Pidle, g, m, mutex, p, schedt, stack, stackGuard,
     stackPreempt,
 )
-from runtime_py.notes import NoteFutex
+from runtime_py.notes import FutexNotes
 from runtime_py.observe import Observer
 from runtime_py.plumbing import Plumbing
 from runtime_py.throw import throw
 
 
-class Runtime(Plumbing, LockSpinbit, NoteFutex, ProcSyscall, ProcM, ProcSched, ProcRunq,
+class Runtime(Plumbing, LockSpinbit, FutexNotes, ProcSyscall, ProcM, ProcSched, ProcRunq,
               ProcG, ProcSysmon, Chan, Invariants):
     """The go1.27.3 Go runtime scheduler, driven by a platform that implements OS."""
 

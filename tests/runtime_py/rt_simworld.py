@@ -18,9 +18,10 @@ park, ready another goroutine, Gosched, exit). The driver (the test) decides wha
 from __future__ import annotations
 
 import threading
+from types import ModuleType
 from typing import Any, Callable, Optional
 
-from runtime_py.go1_10 import Runtime, _Grunning
+import runtime_py.go1_10
 
 TIMEOUT = 20.0  # seconds a coroutine waits for the baton before the test fails
 RESUME_PC = 0x7000  # what mcall stores in g.sched.pc: "resume after mcall"
@@ -98,10 +99,11 @@ class Thread:
 
 
 class World:
-    """The OS protocol plus a driver API: see the module docstring."""
+    """The OS protocol plus a driver API: see the module docstring. prof is the profile
+    module whose Runtime runs (runtime_py.go1_10 unless said otherwise)."""
 
     def __init__(self, gomaxprocs: int = 1, observer: Any = None, now: int = 10**9,
-                 runtime: Any = Runtime):
+                 prof: ModuleType = runtime_py.go1_10):
         self.now = now
         self.main = Coro(self, None, "driver")
         self.cur: Coro = self.main
@@ -114,7 +116,8 @@ class World:
         self.coros: list[Coro] = []
         self.error: Optional[BaseException] = None
         self._next_stack = 0xC000000000
-        self.rt = runtime(self, observer, gomaxprocs)  # a profile's Runtime (go1.10's default)
+        self.prof = prof
+        self.rt = prof.Runtime(self, observer, gomaxprocs)
         self.g1 = self.rt.bootstrap_main(*self.stackalloc())
         self.threads[self.rt.m0] = Thread(self._gcoro(self.g1), ("user", self.g1))
         self.sysmon_m = self.rt.start_sysmon()
@@ -244,7 +247,7 @@ class World:
         if th.state[0] != "user":
             raise ValueError(f"{mp} is not running user code: {th.state}")
         gp = th.state[1]
-        if gp.atomicstatus != _Grunning or gp.m is not mp:
+        if gp.atomicstatus != self.prof._Grunning or gp.m is not mp:
             raise RuntimeError(f"{gp} is not running on {mp}")
         self.cmds[gp] = lambda: cmd(gp)
         self.run(mp)

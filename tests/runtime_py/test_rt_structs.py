@@ -53,8 +53,8 @@ def test_identity_is_equality():
 def test_profiles():
     mod = load("go1.10")
     assert mod.Runtime is runtime_py.go1_10.Runtime and mod.GO_VERSION == "go1.10"
-    assert runtime_py.PROFILES["go1.10"] == "runtime_py.go1_10"  # other profiles may follow
-    with pytest.raises(ValueError, match="supported: go1.10"):  # the list starts with it
+    assert runtime_py.PROFILES["go1.10"] == "runtime_py.go1_10"
+    with pytest.raises(ValueError, match="supported: go1.10"):
         load("go1.99")
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from rt_fakeos import Blocked, FakeOS, Gogo
-from rt_helpers import WriteLog
-from runtime_py.go1_27 import Runtime, g, gobuf, m, p
+import runtime_py.go1_27
+from rt_helpers import WriteLog, retake_on, run_new_m
+from runtime_py.go1_27 import Runtime, g, m
 from runtime_py.observe import Observer
 
 STACK_LO = 0xC000000000
@@ -100,27 +101,6 @@ def warm(rt: Runtime, fos: FakeOS27, gp: g) -> None:
     gp.m.p.schedtick += 1
 
 
-def retake_on(rt: Runtime, fos: FakeOS27, mp: m, now: int) -> int:
-    """Call retake(now) on M mp's g0 (as sysmon does), then restore the TLS g."""
-    old = fos.g
-    fos.setg(mp.g0)
-    try:
-        return rt.retake(now)
-    finally:
-        fos.setg(old)
-
-
-def run_new_m(rt: Runtime, fos: FakeOS27, mp: m) -> Any:
-    """Run a new M's thread (mstart) until it gogo's a goroutine or blocks; returns the
-    exception that stopped it (Gogo or Blocked)."""
-    fos.setg(mp.g0)
-    try:
-        rt.mstart()
-    except (Gogo, Blocked) as e:
-        return e
-    raise AssertionError("mstart returned")
-
-
 def new_ms(fos: FakeOS27) -> list[m]:
     """The Ms newosproc was asked to start, in order."""
     return [c[1] for c in fos.of("newosproc")]
@@ -128,7 +108,7 @@ def new_ms(fos: FakeOS27) -> list[m]:
 
 def writelog(monkeypatch: Any) -> WriteLog:
     """A WriteLog on go1.27's structs."""
-    return WriteLog(monkeypatch, (g, m, p, gobuf))
+    return WriteLog(monkeypatch, prof=runtime_py.go1_27)
 
 
 __all__ = ["Blocked", "FakeOS27", "Gogo", "Spinning", "boot", "go", "enter", "leave",

@@ -5,16 +5,17 @@ gone and goes on without it. Runs on the deterministic thread simulation (rt_sim
 
 from __future__ import annotations
 
+import runtime_py.go1_27
 from rt_simworld import World
 from runtime_py import Recorder
 from runtime_py.go1_27 import (
-    Runtime, _Grunnable, _Grunning, _Gscan, _Gsyscall, _Pidle, _Prunning,
+    _Grunnable, _Grunning, _Gscan, _Gsyscall, _Pidle, _Prunning,
 )
 
 
 def _world(gomaxprocs: int = 1):
     rec = Recorder()
-    w = World(gomaxprocs, rec, runtime=Runtime)
+    w = World(gomaxprocs, rec, prof=runtime_py.go1_27)
     rt = w.rt
     m0, smon = rt.m0, w.sysmon_m
     w.settle()  # sysmon starts and sleeps its first 20us

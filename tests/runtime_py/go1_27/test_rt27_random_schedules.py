@@ -13,8 +13,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import runtime_py.go1_27
 from rt_simworld import World
-from runtime_py.go1_27 import Runtime, traceBlockChanRecv, waitReasonChanReceive
+from runtime_py.go1_27 import traceBlockChanRecv, waitReasonChanReceive
 from test_rt_random_schedules import OPS, step
 
 
@@ -22,7 +23,7 @@ class World27(World):
     """The simulated world running the go1.27 model."""
 
     def __init__(self, gomaxprocs: int):
-        super().__init__(gomaxprocs, runtime=Runtime)
+        super().__init__(gomaxprocs, prof=runtime_py.go1_27)
 
     def cmd_park(self, gp) -> None:
         self.parked.append(gp)
