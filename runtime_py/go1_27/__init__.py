@@ -11,6 +11,21 @@ notes of lock_futex.go are runtime_py/notes.py), chan.py (chan.go's receive), an
 split by topic into proc_syscall.py, proc_m.py, proc_sched.py, proc_runq.py, proc_g.py and
 proc_sysmon.py, assembled in runtime.py as `Runtime`. os_linux.py is the OS protocol the
 platform implements; layout.py the guest-visible struct offsets.
+
+What a platform driving go1.10's profile must add for this one:
+- entersyscall(callerpc, callersp, callerfp) and entersyscallblock(...): callerfp is RBP at
+  the CALL's target (getcallerfp: syscall.Syscall's frame pointer), saved as g.syscallbp and
+  g.sched.bp; 0 means none.
+- exitsyscall(callersp) may wait: while another M holds the goroutine's _Gscan bit it loops
+  in casgstatus on OS.procyield(1), then OS.osyield(), both of which must let other threads
+  run; OS.parallel(site) is where the holder can be paused (see os_linux.py).
+- gopark/goparkunlock take go1.27's enums: a waitReason and a traceBlockReason (ints,
+  runtime2.py), not strings; `<-ch` is Runtime.chanrecv1(c, elem) on a chan.hchan.
+- Tracer events carry go1.27's wire names: GoSyscallBegin, GoSyscallEnd,
+  GoSyscallEndBlocked, ProcSteal, ProcStart, ProcStop, GoStart, GoCreate, GoDestroy,
+  GoStop, GoBlock, GoUnblock, ProcsChange.
+- layout: no sched.ret, sysblocktraced or sysexitticks; syscallbp at 120; waitreason is one
+  byte at 176; M_OLDP, M_SYSCALLTICK and the p/sched offsets are there too.
 """
 
 from runtime_py.go1_27 import layout
