@@ -76,7 +76,7 @@ class Chan:
         return True, True
 
     def chanparkcommit(self, gp: g, chanLock: mutex) -> bool:
-        """go1.27.3 chan.go chanparkcommit — gopark's unlockf: unlock the channel once gp
+        """go1.27.3 chan.go:748 chanparkcommit — gopark's unlockf: unlock the channel once gp
         is parked."""
         self.unlock(chanLock)
         return True

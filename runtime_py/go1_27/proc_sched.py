@@ -17,7 +17,7 @@ from typing import Optional
 from runtime_py.go1_27.runtime2 import _Grunnable, _Grunning, g, p, stackGuard
 from runtime_py.throw import throw
 
-stealTries = 4  # proc.go:3850
+stealTries = 4  # proc.go:3848
 
 
 class ProcSched:

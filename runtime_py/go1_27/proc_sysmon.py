@@ -32,7 +32,7 @@ maxWhen = (1 << 63) - 1  # time.go: the "no timer" time timeSleepUntil returns
 
 @dataclass(eq=False)
 class syscallingThread:
-    """go1.27.3 proc.go:6790 syscallingThread: a thread in a system call that temporarily
+    """go1.27.3 proc.go:6780 syscallingThread: a thread in a system call that temporarily
     cannot advance out of it (its goroutine's _Gscan bit is held by the caller of
     setBlockOnExitSyscall). rt is not Go: the runtime whose methods the Go methods call."""
 
@@ -146,7 +146,7 @@ class ProcSysmon:
         self.os.usleep(usec)
 
     def timeSleepUntil(self) -> int:
-        """go1.27.3 proc.go timeSleepUntil — the earliest timer's when; the model has no
+        """go1.27.3 time.go:1284 timeSleepUntil — the earliest timer's when; the model has no
         timers, so maxWhen."""
         return maxWhen
 

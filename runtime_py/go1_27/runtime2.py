@@ -57,7 +57,7 @@ _Pdead = 4  # no longer used (GOMAXPROCS shrank)
 stackPreempt = 0xFFFFFFFFFFFFFADE  # stack.go: uintptrMask & -1314; above any SP
 stackGuard = 928  # stack.go:102: stackNosplit 800 + stackSystem 0 + abi.StackSmall 128
 stackMin = 2048  # stack.go:78
-freezeStopWait = 0x7FFFFFFF  # proc.go:1163: sched.stopwait value set by freezetheworld
+freezeStopWait = 0x7FFFFFFF  # proc.go:1157: sched.stopwait value set by freezetheworld
 forcePreemptNS = 10 * 1000 * 1000  # proc.go:6679: 10ms time slice before sysmon preempts
 _GoidCacheBatch = 16  # proc.go:767: goroutine ids a P takes from sched.goidgen at once
 
@@ -327,7 +327,7 @@ class gQueue:
 
 @dataclass(eq=False)
 class gList:
-    """proc.go:7873 gList: a stack of Gs linked through g.schedlink (with its size)."""
+    """proc.go:7874 gList: a stack of Gs linked through g.schedlink (with its size)."""
 
     head: Optional[g] = None
     size: int = 0
