@@ -31,6 +31,17 @@ class Profile:
         return self.code.STUBS
 
     @property
+    def entry_points(self) -> tuple[str, ...]:
+        """The functions a Go program calls (the register-ABI releases have internal ones)."""
+        return getattr(self.code, "ENTRY_POINTS", tuple(self.code.STUBS))
+
+    @property
+    def register_abi(self) -> bool:
+        """Whether Go code of this release passes arguments in registers (go1.17+): g in R14."""
+        stub = self.stubs[self.entry_points[0]]
+        return stub.abi is not None and stub.abi.name == "ABIInternal"
+
+    @property
     def programs(self) -> ModuleType:
         return self.code.programs
 

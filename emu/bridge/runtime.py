@@ -123,6 +123,7 @@ class RuntimeBridge:
         self.machine = machine
         self.prof = profile.model          # runtime_py/<release>
         self.layout = profile.layout
+        self.register_abi = profile.register_abi
         clock = machine.kernel.clock
         self.observer = EventObserver(machine.log, clock, lambda: machine.tid)
         self.os = SingleThreadOS(clock)
@@ -155,13 +156,18 @@ class RuntimeBridge:
         except TypeError:             # an unhashable value (a waitreason str is hashable)
             return 0
 
-    def on_call(self, name: str, callerpc: int, callersp: int) -> None:
+    def entry_regs(self) -> dict[str, int]:
+        """Registers Go code expects on entry besides the arguments: in the register ABI
+        (go1.17+) R14 holds the current g (X15 is zero, as Unicorn starts it)."""
+        return {"r14": self.addr_of(self.os.getg())} if self.register_abi else {}
+
+    def on_call(self, name: str, callerpc: int, callersp: int, callerfp: int = 0) -> None:
         if name == "runtime.entersyscall":
-            self.rt.entersyscall(callerpc, callersp)
+            self.rt.entersyscall(callerpc, callersp, callerfp)
         elif name == "runtime.exitsyscall":
             self.rt.exitsyscall(callersp)
         elif name == "runtime.entersyscallblock":
-            self.rt.entersyscallblock(callerpc, callersp)
+            self.rt.entersyscallblock(callerpc, callersp, callerfp)
         self.mirror()
 
     def mirror(self) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from asm.stub import Stub, go_listing
+from asm import drivers
+from asm.stub import Stub
 from emu.bridge.runtime import RuntimeBridge
 from emu.cpu import layout as L
 from emu.cpu.imagecache import load_or_assemble
@@ -21,33 +22,6 @@ from emu.kernel.errno import SysError, errno_name
 from emu.kernel.vfs import VFS
 from emu.profile import DEFAULT, load
 from emu.trace.events import EventLog
-
-
-def driver(stub: Stub) -> Stub:
-    """``main.call<Stub>``: the Go caller. Its frame is laid out by Python before the run."""
-    short = stub.name.split(".")[-1]
-    return go_listing(f"main.call{short}", "$0-0", (), (), 1, "driver", [
-        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
-        ("done:", ""),
-        ("INT3\t// never executed: the run stops here", "int3"),
-    ], calls_runtime=False, doc=f"calls {stub.name} the way Go's caller does")
-
-
-def loop_driver(stub: Stub) -> Stub:
-    """``main.loop<Stub>``: the same call R12 times, the loop kept inside the guest.
-
-    R12 survives: the stubs never touch it and SYSCALL preserves it. The frame is reused
-    as Go's caller would reuse it: the stub writes only the result slots.
-    """
-    short = stub.name.split(".")[-1]
-    return go_listing(f"main.loop{short}", "$0-0", (), (), 1, "loop driver", [
-        ("loop:", ""),
-        (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}"),
-        ("DECQ\tR12", "dec r12"),
-        ("JNE\tloop", "jne loop"),
-        ("done:", ""),
-        ("INT3\t// never executed: the run stops here", "int3"),
-    ], calls_runtime=False, doc=f"calls {stub.name} R12 times")
 
 
 @dataclass
@@ -76,8 +50,11 @@ class Session:
         for s in extra_stubs or ():
             stubs[s.name] = s
         self.stubs = stubs
+        # what a Go program calls (a register-ABI release has internal functions besides)
+        self.entries = {n: stubs[n] for n in self.prof.entry_points} | {s.name: s for s in extra_stubs or ()}
         order = list(stubs.values())
-        order += [driver(s) for s in order] + [loop_driver(s) for s in order]
+        order += [drivers.driver(s) for s in self.entries.values()]
+        order += [drivers.loop_driver(s) for s in self.entries.values()]
         self.image = load_or_assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
         if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
             raise ValueError("the stubs do not fit in the text pages")
@@ -113,25 +90,37 @@ class Session:
 
     def resolve_stub(self, name: str) -> Stub:
         for cand in (name, f"syscall.{name}"):
-            if cand in self.stubs:
-                return self.stubs[cand]
+            if cand in self.entries:
+                return self.entries[cand]
         raise ValueError(f"no stub {name!r}; this profile has: "
-                         + ", ".join(n.split(".")[-1] for n in self.stubs))
+                         + ", ".join(n.split(".")[-1] for n in self.entries))
 
     # -- one call ------------------------------------------------------------------------
     def frame_base(self) -> int:
+        """The driver's RSP: the bottom of Go's caller's frame."""
         return L.STACK_HI - L.FRAME_RESERVE
+
+    def slot_addr(self, stub: Stub, slot: str) -> int:
+        """Where the driver keeps the call's word ``slot`` (trap, a1…, r1, r2, err)."""
+        return self.frame_base() + drivers.slot_offset(stub, slot)
+
+    def read_result(self, stub: Stub) -> CallResult:
+        """r1, r2, err as Go's caller holds them once the call returned."""
+        r1, r2, err = self.machine.read_u64s(self.slot_addr(stub, "r1"), 3)
+        return CallResult(r1, r2, err, self.machine.exit_status)
 
     def prepare(self, stub: Stub, trap: int, args: list[int], regs: dict | None = None) -> int:
         """Write the caller's frame and the initial registers; return the driver's address."""
         nargs = len(stub.args) - 1
         if len(args) > nargs:
             raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
-        words = [trap] + list(args) + [0] * (nargs - len(args)) + [0] * len(stub.results)
+        words = [0] * drivers.spill_words(stub) + [trap] + list(args) + [0] * (nargs - len(args))
+        words += [0] * len(stub.results)
         fp = self.frame_base()
         self.machine.mem.poke(fp, struct.pack(f"<{len(words)}Q", *(w & 0xFFFFFFFFFFFFFFFF for w in words)))
         init = dict.fromkeys(GPRS, 0)
         init.update(rip=0, rsp=fp, rflags=RFLAGS_INIT)
+        init.update(self.runtime.entry_regs())          # the register ABI's g in R14
         init.update(regs or {})
         self.machine.set_regs(init)
         self.machine.uc.reg_write(REG_IDS["fs_base"], self.runtime.fs_base)
@@ -153,9 +142,8 @@ class Session:
         if self.machine.tracer is not None:
             self.machine.tracer.start()
         self.machine.run(begin, until, budget)
-        nargs = len(s.args)
-        r1, r2, err = self.machine.read_u64s(self.frame_base() + 8 * nargs, 3)
-        res = CallResult(r1, r2, err, self.machine.exit_status)
+        res = self.read_result(s)
+        r1, r2, err = res.r1, res.r2, res.err
         self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid, r1=r1, r2=r2, err=err,
                       errname=res.errname)
         return res

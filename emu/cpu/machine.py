@@ -52,7 +52,7 @@ class Machine:
         self.uc = Uc(UC_ARCH_X86, UC_MODE_64)
         self.mem = GuestMemory(self.uc)
         self.tid = MAIN_TID
-        self.runtime_hook = None          # fn(name, callerpc, callersp), set by the runtime bridge
+        self.runtime_hook = None          # fn(name, callerpc, callersp, callerfp), set by the runtime bridge
         self.world = None                 # a thread world (emu.world) owning this CPU: see _on_syscall
         self.tracer = None
         self.exit_status: int | None = None
@@ -63,7 +63,7 @@ class Machine:
         self._hooks: list[int] = []
         self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
         self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
-        self._rsp = RegBatch(self.uc, ("rsp",))
+        self._rsp = RegBatch(self.uc, ("rsp", "rbp"))
         self._all = RegBatch(self.uc, TRACE_REGS)
         self._all_names = set(TRACE_REGS)
         self._map()
@@ -121,9 +121,11 @@ class Machine:
     def _on_trampoline(self, uc, addr, size, name) -> None:
         if self.runtime_hook is None:
             return
-        rsp = self._rsp.read()[0]
+        rsp, rbp = self._rsp.read()
         callerpc = self.mem.u64(rsp)
-        self.runtime_hook(name, callerpc, rsp + 8)   # getcallerpc(), getcallersp(); errors: fail()
+        # getcallerpc(), getcallersp(), and the caller's frame pointer (go1.23+ getcallerfp:
+        # BP is unchanged by the CALL, so it is the caller's); errors reach fail()
+        self.runtime_hook(name, callerpc, rsp + 8, rbp)
 
     def _on_syscall(self, uc, _user) -> None:
         if self.world is not None:

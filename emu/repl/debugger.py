@@ -194,8 +194,8 @@ class Debugger(Breakpoints):
         return None
 
     def _result_text(self) -> str:
-        nargs = len(self.stub.args)
-        r1, r2, err = self.m.read_u64s(self.session.frame_base() + 8 * nargs, 3)
+        res = self.session.read_result(self.stub)
+        r1, r2, err = res.r1, res.r2, res.err
         log = self.session.log
         log.emit("result", self.session.kernel.clock.now_ns, self.m.tid, r1=r1, r2=r2, err=err,
                  errname=errno_name(err) if err else None)

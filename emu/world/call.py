@@ -94,10 +94,8 @@ def call_result(w: World, stub, why: tuple):
         return CallResult(0, 0, 0, why[1])
     if why[0] != "end":
         raise GosyscallError(f"the call never returned: {why[0]} (every thread waits forever)")
-    nargs = len(stub.args)
-    r1, r2, err = w.machine.read_u64s(w.session.frame_base() + 8 * nargs, 3)
-    res = CallResult(r1, r2, err)
-    w.log.emit("result", w.clock.now_ns, 1000, r1=r1, r2=r2, err=err, errname=res.errname)
+    res = w.session.read_result(stub)
+    w.log.emit("result", w.clock.now_ns, 1000, r1=res.r1, r2=res.r2, err=res.err, errname=res.errname)
     return res
 
 

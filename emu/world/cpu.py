@@ -75,11 +75,11 @@ class GuestCPU:
             n += 1
         return n
 
-    def _on_trampoline(self, name: str, callerpc: int, callersp: int) -> None:
+    def _on_trampoline(self, name: str, callerpc: int, callersp: int, callerfp: int) -> None:
         if self._skip_pc == L.TRAMPOLINES[name]:
             self._skip_pc = None              # the call already ran: let its RET execute
             return
-        self.stop = ("tramp", name, callerpc, callersp)
+        self.stop = ("tramp", name, callerpc, callersp, callerfp)
         self._unretire()
 
     def on_syscall(self) -> None:
@@ -206,16 +206,16 @@ class GuestCPU:
         self.mem.put_u64(th.fs_base - 8, base)
 
     # -- runtime calls from guest code ---------------------------------------------------------
-    def start_runtime_call(self, th, name: str, callerpc: int, callersp: int) -> None:
+    def start_runtime_call(self, th, name: str, callerpc: int, callersp: int, callerfp: int) -> None:
         """The trampoline ``name`` was reached: its runtime function, on a greenlet that is
         the goroutine's stack while it is in the runtime."""
         gp = th.g
         self.entered[gp] = (name, callersp - 8)
         rt = self.rt
         calls = {
-            "runtime.entersyscall": lambda: rt.entersyscall(callerpc, callersp),
+            "runtime.entersyscall": lambda: rt.entersyscall(callerpc, callersp, callerfp),
             "runtime.exitsyscall": lambda: rt.exitsyscall(callersp),
-            "runtime.entersyscallblock": lambda: rt.entersyscallblock(callerpc, callersp),
+            "runtime.entersyscallblock": lambda: rt.entersyscallblock(callerpc, callersp, callerfp),
             "runtime.newproc": lambda: self.newproc_from_guest(callerpc, callersp),
             "runtime.goexit1": rt.goexit1,
             "runtime.chanrecv1": lambda: chanrecv1(rt, self.chan_at(self.mem.u64(callersp)),

@@ -76,13 +76,15 @@ class ProcSyscall:
         _g_.stackguard0 = stackPreempt
         _g_.m.locks -= 1
 
-    def entersyscall(self, callerpc: int, callersp: int) -> None:
+    def entersyscall(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
         """go1.10 proc.go: entersyscall(dummy int32) — the standard syscall entry.
 
         Go calls reentersyscall(getcallerpc(), getcallersp(unsafe.Pointer(&dummy))). The model
         cannot read a stack, so the platform passes those two values: at the CALL's target,
         callerpc = [RSP] (the return address into Syscall) and callersp = RSP+8 (the address
-        of the dummy argument slot = Syscall's own RSP before the CALL).
+        of the dummy argument slot = Syscall's own RSP before the CALL). callerfp (the
+        caller's frame pointer, which the platform passes to every release) is unused:
+        go1.10 keeps no frame pointer of a syscall.
         """
         self._call("entersyscall", callerpc=callerpc, callersp=callersp)
         self.reentersyscall(callerpc, callersp)
@@ -111,7 +113,7 @@ class ProcSyscall:
                 self.notewakeup(self.sched.stopnote)
         self.unlock(self.sched.lock)
 
-    def entersyscallblock(self, callerpc: int, callersp: int) -> None:
+    def entersyscallblock(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
         """go1.10 proc.go: entersyscallblock(dummy int32) — entersyscall for a call known to
         block: the P is handed off at once. callerpc/callersp as for entersyscall.
         """
