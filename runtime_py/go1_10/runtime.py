@@ -16,7 +16,7 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Optional
 
 from runtime_py.go1_10.invariants import Invariants
 from runtime_py.go1_10.lock_futex import LockFutex
@@ -29,14 +29,15 @@ from runtime_py.go1_10.proc_syscall import ProcSyscall
 from runtime_py.go1_10.proc_sysmon import ProcSysmon
 from runtime_py.go1_10.runtime2 import (
     _Grunnable, _Grunning, _Pgcstop, _Pidle, _StackGuard, g, m, mcache, mutex, p, schedt,
-    stack, stackPreempt,
+    stack,
 )
 from runtime_py.observe import Observer
 from runtime_py.plumbing import Plumbing
+from runtime_py.runtime1 import Runtime1
 from runtime_py.throw import throw
 
 
-class Runtime(Plumbing, LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSysmon,
+class Runtime(Plumbing, Runtime1, LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, ProcG, ProcSysmon,
               Invariants):
     """The go1.10 Go runtime scheduler, driven by a platform that implements OS."""
 
@@ -55,37 +56,6 @@ class Runtime(Plumbing, LockFutex, ProcSyscall, ProcM, ProcSched, ProcRunq, Proc
         self.g0: Optional[g] = None  # m0's g0
         self.mainStarted = False  # runtime.main has started: newproc may start Ms
         self.goexitpc = 0  # guest address of runtime·goexit (newproc1 pushes goexitpc+1)
-
-    # --- small runtime helpers ------------------------------------------------------------
-
-    def systemstack(self, fn: Callable[[], None]) -> None:
-        """go1.10 stubs.go: systemstack (asm_amd64.s) — run fn on this M's g0 stack: the TLS
-        g is g0 while fn runs, then the calling g again. Called on g0, it just calls fn."""
-        self._call("systemstack", fn=getattr(fn, "__name__", "func"))
-        gp = self.os.getg()
-        mp = gp.m
-        if gp is mp.g0:
-            fn()
-            return
-        self.os.setg(mp.g0)
-        fn()
-        self.os.setg(gp)
-
-    def acquirem(self) -> m:
-        """go1.10 runtime1.go: acquirem — disable preemption; return the current m."""
-        self._call("acquirem")
-        _g_ = self.os.getg()
-        _g_.m.locks += 1
-        return _g_.m
-
-    def releasem(self, mp: m) -> None:
-        """go1.10 runtime1.go: releasem."""
-        self._call("releasem")
-        _g_ = self.os.getg()
-        mp.locks -= 1
-        if mp.locks == 0 and _g_.preempt:
-            # restore the preemption request in case we've cleared it in newstack
-            _g_.stackguard0 = stackPreempt
 
     # --- bootstrap -------------------------------------------------------------------------
 

@@ -11,6 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+# mutex, note, stack, sysmontick, the mcache placeholder and stackPreempt are spelled the
+# same in every release: runtime_py/structs.py. Re-exported here with the rest of runtime2.go.
+from runtime_py.structs import (  # noqa: F401
+    mcache, mutex, note, stack, stackPreempt, statusname, sysmontick,
+)
+
 # --- G status (runtime2.go). Each says what is true in it. -------------------------------
 _Gidle = 0  # just allocated, not yet initialized
 _Grunnable = 1  # on a run queue; not executing user code; the stack is not owned
@@ -37,7 +43,6 @@ _Pgcstop = 3  # halted for stop-the-world
 _Pdead = 4  # no longer used (GOMAXPROCS shrank)
 
 # --- constants from stack.go and proc.go ---------------------------------------------------
-stackPreempt = 0xFFFFFFFFFFFFFADE  # uintptrMask & -1314: above any SP, so any stack check traps
 _StackGuard = 880  # 880*StackGuardMultiplier + _StackSystem on linux/amd64, non-race
 _StackMin = 2048
 _FixedStack = 2048  # linux/amd64
@@ -58,38 +63,12 @@ _PSTATUS_NAMES = {
 
 def gstatusname(s: int) -> str:
     """Go's name for a G status: gstatusname(2) == "_Grunning", 0x1003 -> "_Gscansyscall"."""
-    if s & _Gscan and (s & ~_Gscan) in _GSTATUS_NAMES:
-        return "_Gscan" + _GSTATUS_NAMES[s & ~_Gscan][2:]
-    return _GSTATUS_NAMES.get(s, f"status({s:#x})")
+    return statusname(_GSTATUS_NAMES, s)
 
 
 def pstatusname(s: int) -> str:
     """Go's name for a P status: pstatusname(2) == "_Psyscall"."""
-    return _PSTATUS_NAMES.get(s, f"status({s})")
-
-
-@dataclass(eq=False)
-class mutex:
-    """runtime2.go mutex. key: 0 unlocked, 1 locked (the model never sleeps on a mutex)."""
-
-    key: int = 0
-    name: str = ""  # not in Go: what the lock protects, for traces ("sched.lock")
-
-
-@dataclass(eq=False)
-class note:
-    """runtime2.go note: one-time sleep/wakeup event; key 0 = not yet woken, 1 = woken."""
-
-    key: int = 0
-    name: str = ""  # not in Go: whose note it is, for traces ("m1.park", "sched.sysmonnote")
-
-
-@dataclass(eq=False)
-class stack:
-    """runtime2.go stack: the stack memory [lo, hi)."""
-
-    lo: int = 0
-    hi: int = 0
+    return statusname(_PSTATUS_NAMES, s)
 
 
 @dataclass(eq=False)
@@ -103,26 +82,6 @@ class gobuf:
     ret: int = 0
     lr: int = 0
     bp: int = 0
-
-
-@dataclass(eq=False)
-class mcache:
-    """A per-P allocation cache; here only a placeholder object whose identity is checked."""
-
-    owner: int = 0  # not in Go: id of the P it belongs to, for repr
-
-    def __repr__(self) -> str:
-        return f"<mcache p{self.owner}>"
-
-
-@dataclass(eq=False)
-class sysmontick:
-    """proc.go sysmontick: the last ticks sysmon saw on a P, and when."""
-
-    schedtick: int = 0
-    schedwhen: int = 0
-    syscalltick: int = 0
-    syscallwhen: int = 0
 
 
 @dataclass(eq=False)
