@@ -4,7 +4,8 @@ import importlib
 from types import ModuleType
 
 # profile name -> module holding that release's model (its Runtime class, structs, layout).
-PROFILES: dict[str, str] = {"go1.10": "runtime_py.go1_10", "go1.27": "runtime_py.go1_27"}
+PROFILES: dict[str, str] = {"go1.10": "runtime_py.go1_10", "go1.22": "runtime_py.go1_22",
+                            "go1.27": "runtime_py.go1_27"}
 
 
 def load(name: str) -> ModuleType:
