@@ -21,7 +21,7 @@ class ProcP:
         """go1.22.10 proc.go:2905 handoffp — hands off P from syscall or locked M. It must
         start an M in any situation where findRunnable would return a G to run on pp.
         skips: the trace-reader check (the tracer is off) and the GC mark-work check (no GC).
-        nobarrierWakeTime(pp) is 0: no timers, so wakeNetPoller is never called.
+        skips: nobarrierWakeTime (time.go:757) and wakeNetPoller for pp's timers (no timers).
         """
         self._call("handoffp", pp=pp)
         # if it has local work, start it straight away
@@ -58,16 +58,9 @@ class ProcP:
             self.unlock(self.sched.lock)
             self.startm(pp, False, False)
             return
-        # The scheduler lock cannot be held when calling wakeNetPoller below.
-        when = 0  # nobarrierWakeTime(pp) (time.go:757): pp has no timers
+        # (when := nobarrierWakeTime(pp) is 0: pp has no timers, so no wakeNetPoller(when))
         self.pidleput(pp, 0)
         self.unlock(self.sched.lock)
-        if when != 0:
-            self.wakeNetPoller(when)
-
-    def wakeNetPoller(self, when: int) -> None:
-        """go1.22.10 proc.go:3718 wakeNetPoller — unreachable in the model (no timers)."""
-        throw("wakeNetPoller: timers are not modeled")
 
     def wakep(self) -> None:
         """go1.22.10 proc.go:2975 wakep — try to add one more P to execute G's. Called when

@@ -54,7 +54,6 @@ _Pdead = 4  # no longer used (GOMAXPROCS shrank)
 # --- constants from stack.go and proc.go ---------------------------------------------------
 stackGuard = 928  # stack.go:99 stackNosplit(800) + stackSystem(0) + abi.StackSmall(128)
 stackMin = 2048  # stack.go:75
-fixedStack = 2048  # stack.go:86 (linux/amd64); startingStackSize starts here (stack.go:1303)
 freezeStopWait = 0x7FFFFFFF  # proc.go:976 sched.stopwait value set by freezetheworld
 forcePreemptNS = 10 * 1000 * 1000  # proc.go:6102 10ms: time slice before sysmon preempts
 _GoidCacheBatch = 16  # proc.go:685 goroutine ids a P takes from sched.goidgen at once
