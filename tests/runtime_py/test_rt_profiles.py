@@ -77,7 +77,7 @@ def test_thread_exhaustion(prof):
     rt, fos, g1 = boot(prof=prof)
     rt.sched.maxmcount = 1
     with pytest.raises(Throw) as ei:
-        rt.newm(None, None)
+        rt.newm(None, None, *(() if prof.GO_VERSION == "go1.10" else (-1,)))   # go1.16+: newm(fn, pp, id)
     assert ei.value.msg == "thread exhaustion"
     assert "program exceeds 1-thread limit" in ei.value.detail
 
@@ -100,14 +100,14 @@ def test_save_rejects_a_nonzero_ctxt(prof):
     rt, fos, g1 = boot(prof=prof)
     g1.sched.ctxt = 0x1234
     with pytest.raises(Throw, match="ctxt != 0"):
-        rt.save(0x1, 0x2)
+        rt.save(0x1, 0x2, *((0x3,) if prof.GO_VERSION >= "go1.23" else ()))   # go1.23+: save(pc, sp, bp)
 
 
 def test_ready_requires_a_waiting_g(prof):
     rt, fos, g1 = boot(prof=prof)
     g2 = go(rt, fos)
     with pytest.raises(Throw) as ei:
-        rt.goready(g2)
+        rt.goready(g2, 1)
     assert ei.value.msg == "bad g->status in ready" and "goid=2" in ei.value.detail
 
 
