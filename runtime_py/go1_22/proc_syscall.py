@@ -90,12 +90,14 @@ class ProcSyscall:
             self.save(pc, sp)
         gp.m.locks -= 1
 
-    def entersyscall(self, callerpc: int, callersp: int) -> None:
+    def entersyscall(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
         """go1.22.10 proc.go:4389 entersyscall() — the standard syscall entry.
 
         Go calls reentersyscall(getcallerpc(), getcallersp()). The model cannot read a stack,
         so the platform passes those two values: at the CALL's target, callerpc = [RSP] (the
         return address into syscall.Syscall) and callersp = RSP+8 (syscall.Syscall's SP).
+        callerfp (the caller's frame pointer, passed to every release) is unused: the frame
+        pointer of a syscall (g.syscallbp) arrived after go1.22.
         """
         self._call("entersyscall", callerpc=callerpc, callersp=callersp)
         self.reentersyscall(callerpc, callersp)
@@ -125,7 +127,7 @@ class ProcSyscall:
                 self.notewakeup(self.sched.stopnote)
         self.unlock(self.sched.lock)
 
-    def entersyscallblock(self, callerpc: int, callersp: int) -> None:
+    def entersyscallblock(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
         """go1.22.10 proc.go:4440 entersyscallblock() — entersyscall for a call known to
         block: the P is handed off at once (m.oldp stays nil). callerpc/callersp as for
         entersyscall (Go reads getcallerpc()/getcallersp() itself)."""
