@@ -52,7 +52,7 @@ class Profile:
 
 # The releases the emulator runs end to end (a runtime model alone is not enough: the
 # session, the world and the lessons must know the release's calling convention too).
-EMULATED = ("go1.10",)
+EMULATED = ("go1.10", "go1.22", "go1.27")
 
 
 def names() -> list[str]:

@@ -8,7 +8,7 @@ from emu import profile
 def test_each_profile_has_code_and_a_model_that_fit_the_address_map(name):
     from emu.cpu import layout as L
     prof = profile.load(name)
-    assert prof.stubs and all(s.name.startswith("syscall.") for s in prof.stubs.values())
+    assert prof.entry_points and all(n.startswith("syscall.") and n in prof.stubs for n in prof.entry_points)
     assert prof.model.GO_VERSION == name
     assert L.G1 + prof.layout.SIZEOF_G <= L.HEAP_ARENA + L.HEAP_ARENA_SIZE
     assert L.g_stride(prof.layout.SIZEOF_G) >= prof.layout.SIZEOF_G

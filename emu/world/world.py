@@ -73,6 +73,9 @@ class World(GuestCPU, WorldFiles):
         self.session = s = Session(profile, fs=fs, strict=strict, extra_stubs=extra_stubs, log=self.log)
         self.machine, self.kernel, self.mem = s.machine, s.kernel, s.machine.mem
         self.profile = s.prof                          # emu.profile.Profile
+        if s.prof.register_abi:
+            raise GosyscallError(f"the thread world does not run {profile} yet (its goroutine programs "
+                                 "are go1.10's ABI0 code)")
         self.prof = s.prof.model                       # runtime_py/<release>
         self.machine.time_budget_ns = None            # the world keeps its own budget
         self.clock = self.kernel.clock = WorldClock()
