@@ -34,7 +34,7 @@ def run(ns) -> int:
         except ImportError:
             raise GosyscallError("--asm needs asm/userstub.py, which this build does not have") from None
         extra.append(load_user_stub(ns.asm))
-    names = [s.name for s in extra] or list(load(ns.profile).stubs)
+    names = [s.name for s in extra] or list(load(ns.profile).entry_points)
     stubs = [ns.stub] if ns.stub else names
     calls = [[ns.syscall] + ns.args] if ns.syscall else [list(c.words) for c in CASES]
     if ns.budget is not None and ns.budget <= 0:

@@ -92,7 +92,7 @@ def run_case(words, stub: str, profile: str = DEFAULT, extra_stubs=(), budget: i
             res.refused = _refusal(session, nat.end)
             return res
         _run_emulated(session, s, trap, values, budget, start, res)
-        results_at = session.frame_base() - L.STACK_LO + 8 * len(s.args)       # r1, r2, err
+        results_at = session.slot_addr(s, "r1") - L.STACK_LO                  # r1, r2, err
         res.frame = (_frame(nat.dumps.get(L.STACK_LO, b""), results_at), res.frame)
         mem = session.machine.mem
         res.diff = (_first_step_difference(res) or _end_difference(res)
