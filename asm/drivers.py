@@ -47,7 +47,8 @@ def frame_size(stub: Stub) -> int:
     return 8 * (spill_words(stub) + len(stub.slots))
 
 
-def _reg(go: str) -> str:
+def intel_reg(go: str) -> str:
+    """Go's register name as Intel's 64-bit one: ``AX`` → ``rax``, ``R10`` → ``r10``."""
     return {"AX": "rax", "BX": "rbx", "CX": "rcx", "DX": "rdx", "DI": "rdi", "SI": "rsi"}.get(go, go.lower())
 
 
@@ -56,7 +57,7 @@ def _loads(stub: Stub) -> list[tuple[str, str]]:
     out = []
     for slot, reg in zip(stub.args, stub.abi.args):
         off = slot_offset(stub, slot)
-        out.append((f"MOVQ {off:#x}(SP), {reg}\t// {slot}", f"mov {_reg(reg)}, qword ptr [rsp+{off:#x}]"))
+        out.append((f"MOVQ {off:#x}(SP), {reg}\t// {slot}", f"mov {intel_reg(reg)}, qword ptr [rsp+{off:#x}]"))
     return out
 
 
@@ -65,7 +66,7 @@ def _stores(stub: Stub) -> list[tuple[str, str]]:
     out = []
     for slot, reg in zip(stub.results, stub.abi.results):
         off = slot_offset(stub, slot)
-        out.append((f"MOVQ {reg}, {off:#x}(SP)\t// {slot}", f"mov qword ptr [rsp+{off:#x}], {_reg(reg)}"))
+        out.append((f"MOVQ {reg}, {off:#x}(SP)\t// {slot}", f"mov qword ptr [rsp+{off:#x}], {intel_reg(reg)}"))
     return out
 
 

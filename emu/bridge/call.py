@@ -11,6 +11,7 @@ from __future__ import annotations
 from emu.bridge.argspec import parse_arg
 from emu.bridge.session import Session
 from emu.kernel.sysnum import lookup
+from emu.trace.render import columns_for
 
 DEFAULT_CALL = ["read", "fd:/hello.txt", "buf:64", "64"]   # the seed's file.Read → Syscall(SYS_READ, ...)
 
@@ -56,7 +57,8 @@ def header(session: Session, stub: str, trap: int, args) -> list[str]:
              + (f", {shown}" if shown else "") + ")"]
     for fd, path in session.setup_files:
         lines.append(f"fd {fd} = {path}, opened before the run (as os.Open did)")
-    lines.append(f"{'step':>4}  {'pc':<10}  {'function':<24} {'Go (Plan 9)':<32} {'Intel':<34} changes")
+    w, g, i = columns_for(session.image)
+    lines.append(f"{'step':>4}  {'pc':<10}  {'function':<{w}} {'Go (Plan 9)':<{g}} {'Intel':<{i}} changes")
     return lines
 
 

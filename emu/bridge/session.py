@@ -143,7 +143,12 @@ class Session:
             self.machine.tracer.start()
         self.machine.run(begin, until, budget)
         res = self.read_result(s)
-        r1, r2, err = res.r1, res.r2, res.err
-        self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid, r1=r1, r2=r2, err=err,
-                      errname=res.errname)
+        self.emit_result(s, res)
         return res
+
+    def emit_result(self, stub: Stub, res: CallResult, tid: int | None = None) -> None:
+        """The ``result`` event: r1, r2, err as the caller got them (a register-ABI call
+        names the registers they came back in)."""
+        how = {"regs": [drivers.intel_reg(r) for r in stub.abi.results]} if stub.abi is not None else {}
+        self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid if tid is None else tid,
+                      r1=res.r1, r2=res.r2, err=res.err, errname=res.errname, **how)

@@ -5,7 +5,7 @@ import sys
 
 from emu.bridge.call import build, emit_outputs, header
 from emu.cpu.machine import DEFAULT_BUDGET
-from emu.trace.render import TextRenderer, print_event, want_color
+from emu.trace.render import TextRenderer, columns_for, print_event, want_color
 from emu.trace.tracer import Tracer
 
 
@@ -24,7 +24,7 @@ def run(ns) -> int:
         return run_in_world(ns)
     session, stub, trap, args = build(ns)
     out = sys.stdout
-    r = TextRenderer(color=want_color(ns.no_color, out))
+    r = TextRenderer(color=want_color(ns.no_color, out), columns=columns_for(session.image))
     if not ns.quiet:
         session.machine.attach_tracer(Tracer(session.machine))
         for line in header(session, stub, trap, args):
@@ -43,7 +43,7 @@ def run_in_world(ns) -> int:
     w, stub, trap, args = open_world(ns)
     try:
         out = sys.stdout
-        r = TextRenderer(color=want_color(ns.no_color, out), threads=w.names)
+        r = TextRenderer(color=want_color(ns.no_color, out), threads=w.names, columns=columns_for(w.image))
         shown = ("result", "output") if ns.quiet else None
         if not ns.quiet:
             w.machine.attach_tracer(Tracer(w.machine))

@@ -23,7 +23,6 @@ from emu.cpu import layout as L
 from emu.cpu.machine import DEFAULT_BUDGET
 from emu.cpu.regs import REG_IDS
 from emu.errors import GosyscallError
-from emu.kernel.errno import errno_name
 from emu.repl.snapshot import Snapshot, Snapshotter
 from emu.trace.tracer import Tracer
 from runtime_py.throw import Throw
@@ -194,11 +193,7 @@ class Debugger(Breakpoints):
         return None
 
     def _result_text(self) -> str:
-        res = self.session.read_result(self.stub)
-        r1, r2, err = res.r1, res.r2, res.err
-        log = self.session.log
-        log.emit("result", self.session.kernel.clock.now_ns, self.m.tid, r1=r1, r2=r2, err=err,
-                 errname=errno_name(err) if err else None)
+        self.session.emit_result(self.stub, self.session.read_result(self.stub))
         return f"[{self.stub.name} returned to its caller]"
 
     def _bp_stop(self, pc: int) -> Stop | None:

@@ -21,6 +21,7 @@ from emu.cpu.regs import TRACE_REGS
 from emu.errors import GosyscallError
 from emu.trace.events import Event
 from emu.trace.formats import make_header
+from emu.trace.render import COLUMNS, columns_for
 from emu.trace.tracer import Tracer
 
 
@@ -63,7 +64,9 @@ def record(ns) -> Recording:
     initial = dict(zip(TRACE_REGS, tracer.initial or ()))
     if initial:        # rip: where the run starts (the baseline is read before emu_start sets it)
         initial["rip"] = next((ev.data["pc"] for ev in events if ev.kind == "insn"), initial["rip"])
+    columns = columns_for(session.image)
+    wide = {} if columns == COLUMNS else {"columns": list(columns)}     # go1.10's traces carry none
     head = make_header(session.profile, title, regs=initial or None, final_regs=session.machine.regs(),
                        call={"stub": session.resolve_stub(stub).name, "trap": trap,
-                             "args": [a.text for a in args]})
+                             "args": [a.text for a in args]}, **wide)
     return Recording(head, events, res, error)

@@ -54,12 +54,31 @@ FOLDED_CALLS = frozenset({"lock", "unlock", "noteclear", "runqempty", "readgstat
                           "systemstack", "acquirem", "releasem", "mcount", "checkmcount"})
 
 
+# Widths of an instruction line's function, Go and Intel columns: wide enough for go1.10's
+# stubs; a release whose names are longer (``runtime/internal/syscall.Syscall6+0x2b``) widens
+# them for its whole trace (columns_for), so every line of one trace lines up.
+COLUMNS = (24, 32, 34)
+
+
+def columns_for(image) -> tuple[int, int, int]:
+    """The column widths for traces of ``image``: its longest function+offset, Go and Intel
+    texts, and never narrower than COLUMNS."""
+    where = go = intel = 0
+    for i in image.insns.values():
+        where = max(where, len(i.where))
+        go = max(go, len(" ".join(i.go.split("//")[0].split())))
+        intel = max(intel, len(i.intel))
+    return max(COLUMNS[0], where), max(COLUMNS[1], go), max(COLUMNS[2], intel)
+
+
 class TextRenderer:
     """Turns events into lines; ``color`` adds ANSI colour around the same text."""
 
-    def __init__(self, color: bool = False, threads: dict[int, str] | None = None):
+    def __init__(self, color: bool = False, threads: dict[int, str] | None = None,
+                 columns: tuple[int, int, int] = COLUMNS):
         self.color = color
         self.threads = threads      # thread world: tid -> "m2"; each line starts with it
+        self.columns = tuple(columns)
 
     def c(self, key: str, text: str) -> str:
         return f"{_COLORS[key]}{text}{_COLORS['reset']}" if self.color else text
@@ -75,8 +94,9 @@ class TextRenderer:
         d = ev.data
         changes = [f"{n} {hexv(a)}→{hexv(b)}" for n, a, b in d["regs"]]
         changes += [_mem(a, h) for a, h in d["mem"]]
-        return (f"{self.c('step', f'{ev.step:>4}')}  {d['pc']:#010x}  {d['where']:<24} "
-                f"{self.c('go', f'{_go_col(ev):<32}')} {d['intel']:<34} "
+        w, g, i = self.columns
+        return (f"{self.c('step', f'{ev.step:>4}')}  {d['pc']:#010x}  {d['where']:<{w}} "
+                f"{self.c('go', f'{_go_col(ev):<{g}}')} {d['intel']:<{i}} "
                 f"{self.c('reg', '  '.join(changes))}").rstrip()
 
     def _syscall(self, ev: Event) -> str:
@@ -124,7 +144,9 @@ class TextRenderer:
         err = f"{d['err']} ({d['errname']})" if d.get("errname") else str(d["err"])
         r1 = d["r1"]
         r1s = f"{r1} (-1)" if r1 == 0xFFFFFFFFFFFFFFFF else str(r1)
-        return f"result: r1 = {r1s}, r2 = {d['r2']}, err = {err}   (as Go's caller reads them from the frame)"
+        how = ("as the call returned them in AX, BX, CX" if d.get("regs") == ["rax", "rbx", "rcx"]
+               else "as Go's caller reads them from the frame")
+        return f"result: r1 = {r1s}, r2 = {d['r2']}, err = {err}   ({how})"
 
     def _output(self, ev: Event) -> str:
         d = ev.data

@@ -95,7 +95,7 @@ def call_result(w: World, stub, why: tuple):
     if why[0] != "end":
         raise GosyscallError(f"the call never returned: {why[0]} (every thread waits forever)")
     res = w.session.read_result(stub)
-    w.log.emit("result", w.clock.now_ns, 1000, r1=res.r1, r2=res.r2, err=res.err, errname=res.errname)
+    w.session.emit_result(stub, res, tid=1000)
     return res
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from emu.trace.events import FORMAT_VERSION, Event
 from emu.trace.formats.base import TraceError, check_version, decode_lines
-from emu.trace.render import TextRenderer
+from emu.trace.render import COLUMNS, TextRenderer
 
 MAGIC = "# gosyscall-trace text v"
 # Numbers are bounded: int() refuses a decimal string of over 4300 digits, and no trace needs one.
@@ -36,7 +36,7 @@ _CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ")
 
 def render_text(header: dict, events: list[Event], threads: dict[int, str] | None = None) -> str:
     """The text view of a trace; ``threads`` (tid → "m2") labels each line, for the thread world."""
-    r = TextRenderer(color=False, threads=threads)
+    r = TextRenderer(color=False, threads=threads, columns=tuple(header.get("columns", COLUMNS)))
     body = list(header.get("title", ()))
     for ev in events:
         line = r.line(ev)
