@@ -1,4 +1,5 @@
-"""The project's own golden traces (tests/golden/): every go1.10 stub × success, error, unknown.
+"""The project's own golden traces (tests/golden/): every go1.10 stub × success, error, unknown,
+and the register-ABI releases' two shapes (Syscall, through entersyscall; RawSyscall, without).
 
 Adding a golden is one line: a case below (the words of `gosyscall run`), or, for a run
 recorded some other way (a scenario), ``gosyscall_golden.check(name, events, header)``.
@@ -19,6 +20,17 @@ CASES = {
 @pytest.mark.parametrize("stub", STUBS)
 def test_golden(gosyscall_golden, stub, case):
     gosyscall_golden.run(f"{stub}_{case}", f"{CASES[case]} --stub {stub}")
+
+
+REGISTER_ABI = ("go1.22", "go1.27")
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("stub", ("Syscall", "RawSyscall"))
+@pytest.mark.parametrize("profile", REGISTER_ABI)
+def test_register_abi_golden(gosyscall_golden, profile, stub, case):
+    name = f"{profile.replace('.', '_')}_{stub}_{case}"
+    gosyscall_golden.run(name, f"{CASES[case]} --stub {stub} --profile {profile}")
 
 
 # The thread world (emu.world): exitsyscall's three outcomes and a small `threads` run.
