@@ -12,4 +12,10 @@ RELEASE = "go1.22.10"
 STUBS = {s.name: s for s in (SYSCALL, SYSCALL_6, RAW_SYSCALL, RAW_SYSCALL6, SYSCALL6)}
 ENTRY_POINTS = ("syscall.Syscall", "syscall.Syscall6", "syscall.RawSyscall", "syscall.RawSyscall6")
 
-__all__ = ["ENTRY_POINTS", "RELEASE", "STUBS"]
+ABOUT = (  # one line for `gosyscall profiles`: this release's calling convention
+    "syscall.Syscall is compiled Go (register ABI: AX BX CX DI…, g in R14) calling entersyscall, "
+    "RawSyscall6 and the assembly Syscall6, which shuffles AX BX CX DI SI R8 R9 into the "
+    "kernel's AX DI SI DX R10 R8 R9; results come back in AX, BX, CX."
+)
+
+__all__ = ["ABOUT", "ENTRY_POINTS", "RELEASE", "STUBS"]

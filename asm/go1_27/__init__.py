@@ -12,4 +12,10 @@ RELEASE = "go1.27.3"
 STUBS = {s.name: s for s in (SYSCALL, SYSCALL_6, RAW_SYSCALL, RAW_SYSCALL6, SYSCALL6)}
 ENTRY_POINTS = ("syscall.Syscall", "syscall.Syscall6", "syscall.RawSyscall", "syscall.RawSyscall6")
 
-__all__ = ["ENTRY_POINTS", "RELEASE", "STUBS"]
+ABOUT = (  # one line for `gosyscall profiles`: this release's calling convention
+    "As go1.22 (compiled Syscall, register ABI), with Syscall6 in internal/runtime/syscall/linux "
+    "and RawSyscall6 now Go code; entersyscall also passes the caller's frame pointer "
+    "(g.syscallbp)."
+)
+
+__all__ = ["ABOUT", "ENTRY_POINTS", "RELEASE", "STUBS"]

@@ -18,9 +18,14 @@ from runtime_py.go1_10.runtime2 import (
 )
 
 GO_VERSION = "go1.10"
+ABOUT = (  # one line for `gosyscall profiles`: this release's syscall protocol
+    "In a syscall, the P stays wired to its M as _Psyscall (m.p kept, p.m = 0); exitsyscallfast "
+    "CASes it back to _Prunning; sysmon's retake hands a P that stays in _Psyscall for a tick to "
+    "another M."
+)
 
 __all__ = [
-    "GO_VERSION", "OS", "Runtime", "layout",
+    "ABOUT", "GO_VERSION", "OS", "Runtime", "layout",
     "_Gidle", "_Grunnable", "_Grunning", "_Gsyscall", "_Gwaiting", "_Gmoribund_unused",
     "_Gdead", "_Genqueue_unused", "_Gcopystack", "_Gscan",
     "_Pidle", "_Prunning", "_Psyscall", "_Pgcstop", "_Pdead",

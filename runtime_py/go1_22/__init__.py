@@ -29,9 +29,14 @@ from runtime_py.go1_22.trace2runtime import (
 )
 
 GO_VERSION = "go1.22"
+ABOUT = (  # one line for `gosyscall profiles`: this release's syscall protocol
+    "In a syscall, the P is given up: p.m = 0, m.oldp = p, m.p = 0, _Psyscall; exitsyscallfast "
+    "CASes the old P _Psyscall → _Pidle and wires it again; retake's sysretake rule; usleep is "
+    "nanosleep; the new execution tracer's event names."
+)
 
 __all__ = [
-    "GO_VERSION", "OS", "Runtime", "layout",
+    "ABOUT", "GO_VERSION", "OS", "Runtime", "layout",
     "_Gidle", "_Grunnable", "_Grunning", "_Gsyscall", "_Gwaiting", "_Gmoribund_unused",
     "_Gdead", "_Genqueue_unused", "_Gcopystack", "_Gpreempted", "_Gscan",
     "_Pidle", "_Prunning", "_Psyscall", "_Pgcstop", "_Pdead",

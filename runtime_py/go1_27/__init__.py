@@ -42,9 +42,14 @@ from runtime_py.go1_27.runtime2 import (
 )
 
 GO_VERSION = "go1.27"
+ABOUT = (  # one line for `gosyscall profiles`: this release's syscall protocol
+    "In a syscall, the P stays _Prunning and wired (m.p, p.m intact, m.oldp set); only g is "
+    "_Gsyscall. Whoever wants the P first wins g's _Gscan bit (setBlockOnExitSyscall, takeP), "
+    "which holds a returning exitsyscall until it is done."
+)
 
 __all__ = [
-    "GO_VERSION", "OS", "Runtime", "layout", "hchan", "syscallingThread",
+    "ABOUT", "GO_VERSION", "OS", "Runtime", "layout", "hchan", "syscallingThread",
     "_Gidle", "_Grunnable", "_Grunning", "_Gsyscall", "_Gwaiting", "_Gmoribund_unused",
     "_Gdead", "_Genqueue_unused", "_Gcopystack", "_Gpreempted", "_Gleaked", "_Gdeadextra",
     "_Gscan", "_Gscansyscall",
