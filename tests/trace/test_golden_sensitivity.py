@@ -63,7 +63,7 @@ def test_one_change_fails_exactly_the_affected_goldens(patch, tmp_path):
     (copy / path).write_text(patched)
 
     xml = tmp_path / "report.xml"
-    run = pytest_in(copy, "tests/trace/test_project_goldens.py", "-k", "not world", f"--junitxml={xml}",
+    run = pytest_in(copy, "tests/trace/test_project_goldens.py", "-k", "test_golden and not world", f"--junitxml={xml}",
                     env={"PYTHONPATH": str(copy)})
     assert run.returncode == 1, run.stdout + run.stderr
     failed = {}
