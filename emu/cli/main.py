@@ -41,7 +41,8 @@ def _call_args(p: argparse.ArgumentParser) -> None:
 
 
 # Each command lives in its own module with ``add_parser(sub, common)`` and ``run(ns)``.
-COMMANDS = ("run", "repl", "trace", "diff", "review", "explain", "scenario", "verify", "profiles")
+COMMANDS = ("run", "repl", "trace", "diff", "review", "explain", "scenario", "verify", "profiles",
+            "gdbserver")
 
 
 def _module(name: str):

@@ -126,11 +126,13 @@ def image_functions(image, trampolines: dict[str, int]) -> list[Function]:
     return out
 
 
-def listings(image) -> dict[str, str]:
+def listings(image, prefer=()) -> dict[str, str]:
     """Source file name → its listing: each instruction's Go text at its line number (the
-    ``TEXT`` line just above a function's first line), every other line empty."""
+    ``TEXT`` line just above a function's first line), every other line empty. Where two
+    functions claim a line (the drivers all stand at ``driver:2``), those named in
+    ``prefer`` — the call being debugged — are written last and win."""
     files: dict[str, dict[int, str]] = {}
-    for stub in image.stubs.values():
+    for stub in sorted(image.stubs.values(), key=lambda s: s.name in prefer):
         for ln in stub.lines:
             file, _, num = ln.loc.rpartition(":")
             if not num.isdigit():
@@ -140,7 +142,7 @@ def listings(image) -> dict[str, str]:
         first = next((ln.loc.rpartition(":") for ln in stub.lines), None)
         if first is not None and first[2].isdigit() and int(first[2]) > 1:
             fn = stub.name.rpartition(".")[2]
-            files[first[0]].setdefault(int(first[2]) - 1, f"TEXT\t·{fn}(SB),NOSPLIT,{stub.frame}")
+            files[first[0]][int(first[2]) - 1] = f"TEXT\t·{fn}(SB),NOSPLIT,{stub.frame}"
     out = {}
     for file, lines in files.items():
         top = max(lines)
@@ -150,10 +152,11 @@ def listings(image) -> dict[str, str]:
     return out
 
 
-def write_symbols(directory: str, image, code: list[Code], trampolines: dict[str, int], entry: int) -> str:
+def write_symbols(directory: str, image, code: list[Code], trampolines: dict[str, int], entry: int,
+                  prefer=()) -> str:
     """Write ``image.elf`` and the listings into ``directory``; the ELF's path."""
     directory = os.path.abspath(directory)
-    for file, text in listings(image).items():
+    for file, text in listings(image, prefer).items():
         if os.sep in file or file in ("", ".", ".."):
             continue                          # a user's stub file name is a bare name; be sure
         write_atomic(os.path.join(directory, file), text.encode("utf-8"))

@@ -31,9 +31,9 @@ from unicorn import x86_const as X
 
 from emu.errors import BudgetExceeded, GuestFault
 from emu.kernel.memory import Fault
-from emu.machine import MAIN_TID
-from emu.regs import REG_IDS, TRACE_REGS
-from emu.render import TextRenderer
+from emu.cpu.machine import MAIN_TID
+from emu.cpu.regs import REG_IDS, TRACE_REGS
+from emu.trace.render import TextRenderer
 from emu.gdbserver import tdesc
 from runtime_py.throw import Throw
 
@@ -73,7 +73,7 @@ class EngineTarget:
 
     def __init__(self, dbg, shell_class, exec_file: str | None = None):
         self.dbg = dbg
-        self.log = dbg.session.log if not hasattr(dbg, "world") else dbg.world.log
+        self.log = dbg.session.log
         self.exec_path = exec_file
         self._bps: dict[tuple[str, int], int] = {}     # (sw|hw, addr) → the engine's number
         self.catch_num: int | None = None
@@ -81,6 +81,7 @@ class EngineTarget:
         self.capturing = False
         self.exited = None                              # the StopEvent that ended the process
         self.orig_rax: dict[int, int] = {}              # tid → the last caught syscall's number
+        self.detached = False
         self.out = io.StringIO()
         self.shell = shell_class(dbg, io.StringIO(), self.out)
         self.log.listeners.remove(self.shell._on_event)    # monitor output only, no live echo
@@ -171,7 +172,7 @@ class EngineTarget:
             return self.exited
         if k in ("fault", "budget"):
             self.console.append(stop.text)
-            err = getattr(stop, "error", None)
+            err = stop.error
             if k == "budget" or isinstance(err, BudgetExceeded):
                 return StopEvent("signal", SIGXCPU, tid)
             if isinstance(err, Throw):
@@ -195,6 +196,21 @@ class EngineTarget:
 
     def _exit_status(self, stop) -> int:
         raise NotImplementedError
+
+    def run_detached(self) -> list[str]:
+        """gdb detached: without its breakpoints and catchpoints the call runs on to its end
+        (or to what stops it: a fault, a budget); the console lines of that run."""
+        for kind, addr in list(self._bps):
+            self.remove(kind, addr)
+        self.catch_syscalls(False)
+        self.detached = True
+        if self.exited is None and self.dbg.state == "stopped":
+            self.capturing = True
+            try:
+                self.resume(False, self.threads()[0])
+            finally:
+                self.capturing = False
+        return self.take_console()
 
     def after_fault(self, signal: int) -> StopEvent | None:
         """Resuming a thread stopped by a fault or throw: the process dies of it (X)."""

@@ -28,7 +28,7 @@ from unicorn import UC_HOOK_CODE
 
 from emu.gdbserver.target import EngineTarget, StopEvent, TargetError, SIGINT, cpu_registers
 from emu.gdbserver import tdesc
-from emu.regs import REG_IDS, TRACE_REGS
+from emu.cpu.regs import REG_IDS, TRACE_REGS
 from emu.repl.debugger import Stop
 from emu.world.thread import BLOCKED, EXITED
 
@@ -187,7 +187,7 @@ class WorldTarget(EngineTarget):
     def _hang(self) -> StopEvent:
         """Every thread waits forever: a real process would hang until Ctrl-C; so does this."""
         self.console.append("every thread waits forever (virtual time stands still); Ctrl-C stops it")
-        while not self.interrupted:
+        while not self.interrupted and not self.detached:
             time.sleep(0.05)
         return StopEvent("signal", SIGINT, 1000)
 

@@ -56,6 +56,7 @@ class Stop:
 
     kind: str      # step, breakpoint, catch-call, catch-return, end, exit, fault, interrupt, budget, history
     text: str = ""
+    error: BaseException | None = None     # a fault's exception (GuestFault, BudgetExceeded, Throw, ...)
 
 
 @dataclass
@@ -171,7 +172,7 @@ class Debugger(Breakpoints):
             self.m.step(pc, 1)
         except (GosyscallError, Throw) as e:    # a guest fault, an error raised in a hook, or
             self.state = "faulted"              # the runtime model's throw (Go would crash)
-            return Stop("fault", str(e))
+            return Stop("fault", str(e), e)
         after = self._after()
         if after is not None:
             return after
@@ -328,7 +329,7 @@ class Debugger(Breakpoints):
                 self.m.step(pc, min(CHUNK, self.budget - used), stops)
             except (GosyscallError, Throw) as e:
                 self.state = "faulted"
-                return Stop("fault", str(e))
+                return Stop("fault", str(e), e)
             used += CHUNK          # an upper bound when the chunk ended early
             stop = self._after() or self._at_stop(self.pc, stops)
             if stop is not None:

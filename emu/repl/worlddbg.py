@@ -111,7 +111,7 @@ class WorldDebugger(Breakpoints):
             fn()
         except (GosyscallError, Throw) as e:    # a guest fault, the budget, the model's throw
             self.state = "faulted"
-            return log.events[n:], Stop("fault", str(e))
+            return log.events[n:], Stop("fault", str(e), e)
         events = log.events[n:]
         if w.done is not None:               # a catchpoint the last step passed is said first
             caught, end = self._caught(events), self._finished(w.done)
