@@ -11,9 +11,12 @@ What a stop becomes on the wire (gdb's signal numbers, gdb/signals.def):
     catchpoint at a SYSCALL       T05 syscall_entry:NR — before the kernel model runs
     after a caught SYSCALL        T05 syscall_return:NR — the kernel model has run
     Ctrl-C                        T02 (SIGINT)
-    guest fault                   T0b (SIGSEGV); resuming then ends the process: X0b
+    guest fault                   T0b (SIGSEGV)
     instruction/time budget       T18 (SIGXCPU, as the kernel's CPU-time limit does)
-    runtime model's throw         T06 (SIGABRT: Go's fatal error would end the process)
+    runtime model's throw, a      T06 (SIGABRT: Go's fatal error would end the process)
+    --strict violation
+    resuming after one of these   X with that signal: the process dies of it (a budget of
+                                  the one-thread run only pauses it: continue goes on)
     the call returned             W, status r1 & 0xff (the call's result as an exit code;
                                   the whole result line goes to gdb's console first)
     exit_group(N)                 W, status N & 0xff (what wait(2) reports)
@@ -35,7 +38,6 @@ from emu.cpu.machine import MAIN_TID
 from emu.cpu.regs import REG_IDS, TRACE_REGS
 from emu.trace.render import TextRenderer
 from emu.gdbserver import tdesc
-from runtime_py.throw import Throw
 
 SIGINT, SIGTRAP, SIGABRT, SIGKILL, SIGSEGV, SIGXCPU = 2, 5, 6, 9, 11, 24
 MAX_READ = 0x2000            # bytes one ``m`` reads (PacketSize / 2: two hex digits a byte)
@@ -82,6 +84,7 @@ class EngineTarget:
         self.exited = None                              # the StopEvent that ended the process
         self.orig_rax: dict[int, int] = {}              # tid → the last caught syscall's number
         self.detached = False
+        self.fault_signal = SIGSEGV
         self.out = io.StringIO()
         self.shell = shell_class(dbg, io.StringIO(), self.out)
         self.log.listeners.remove(self.shell._on_event)    # monitor output only, no live echo
@@ -174,10 +177,12 @@ class EngineTarget:
             self.console.append(stop.text)
             err = stop.error
             if k == "budget" or isinstance(err, BudgetExceeded):
-                return StopEvent("signal", SIGXCPU, tid)
-            if isinstance(err, Throw):
-                return StopEvent("signal", SIGABRT, tid)
-            return StopEvent("signal", SIGSEGV if err is None or isinstance(err, GuestFault) else SIGABRT, tid)
+                self.fault_signal = SIGXCPU
+            elif err is None or isinstance(err, GuestFault):
+                self.fault_signal = SIGSEGV
+            else:                                       # the model's throw, a --strict violation
+                self.fault_signal = SIGABRT
+            return StopEvent("signal", self.fault_signal, tid)
         if k == "interrupt":
             return StopEvent("signal", SIGINT, tid)
         if k == "breakpoint":
@@ -213,9 +218,10 @@ class EngineTarget:
         return self.take_console()
 
     def after_fault(self, signal: int) -> StopEvent | None:
-        """Resuming a thread stopped by a fault or throw: the process dies of it (X)."""
+        """Resuming after a fault, a throw or the world's time budget: the process dies of
+        the signal that stopped it (X), whatever gdb passes along."""
         if self.dbg.state == "faulted":
-            self.exited = StopEvent("terminated", signal=signal or SIGSEGV)
+            self.exited = StopEvent("terminated", signal=self.fault_signal)
             return self.exited
         return None
 
