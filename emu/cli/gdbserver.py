@@ -7,6 +7,7 @@ serves it (emu/gdbserver/), and says how the session ended.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,7 @@ def run(ns, out=None) -> int:
     out = out or sys.stdout
     host, port = parse_listen(ns.listen)
     directory = ns.symbols or tempfile.mkdtemp(prefix="gosyscall-gdb-")
+    os.makedirs(directory, exist_ok=True)
     try:
         target, lines, close = open_target(ns, directory)
         try:

@@ -14,6 +14,7 @@ Ctrl-C (0x03), and a closed connection also stops the target.
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import socket
 import threading
@@ -116,9 +117,11 @@ class Connection:
     def watching(self, interrupt):
         """Call ``interrupt()`` when gdb sends Ctrl-C or goes away, until the block ends;
         once asked, again every POLL seconds (a request that came just before the target
-        began to run is not lost). Other bytes are kept for after the run."""
+        began to run is not lost). Other bytes are kept for after the run. The block's end
+        wakes the helper through a pipe, so a short run (one stepi) waits for nothing."""
         done = threading.Event()
         asked = threading.Event()
+        wake_r, wake_w = os.pipe()
 
         def watch():
             while not done.is_set():
@@ -126,11 +129,11 @@ class Connection:
                     interrupt()
                 if self.closed is not None:
                     asked.set()
-                    done.wait(POLL)
+                    select.select([wake_r], [], [], POLL)
                     continue
                 try:
-                    ready, _, _ = select.select([self.sock], [], [], POLL)
-                    if not ready:
+                    ready, _, _ = select.select([self.sock, wake_r], [], [], POLL)
+                    if self.sock not in ready:
                         continue
                     data = self.sock.recv(4096, socket.MSG_DONTWAIT)
                 except BlockingIOError:
@@ -153,4 +156,7 @@ class Connection:
             yield asked
         finally:
             done.set()
+            os.write(wake_w, b"x")
             t.join()
+            os.close(wake_r)
+            os.close(wake_w)

@@ -17,6 +17,7 @@ server goes on.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from emu.gdbserver import tdesc
@@ -39,6 +40,7 @@ class Server:
         self.finished: str | None = None  # killed, detached, closed
         self.internal_errors = 0
         self._thread_list: list[int] = []
+        self._regs: dict[int, list] = {}  # tid → registers, read once per stop
 
     def serve(self) -> str:
         """Answer packets until gdb kills, detaches or goes away; how it ended."""
@@ -142,13 +144,20 @@ class Server:
         self._need_thread(tid)
         return tid
 
+    def registers(self, tid: int) -> list[int | None]:
+        """A thread's registers, read from the target once per stop (until one is written)."""
+        if tid not in self._regs:
+            self._regs[tid] = self.t.registers(tid)
+        return self._regs[tid]
+
     def _read_registers(self) -> bytes:
-        return tdesc.encode(self.t.registers(self._reg_tid()))
+        return tdesc.encode(self.registers(self._reg_tid()))
 
     def _write_registers(self, _c, rest: bytes) -> bytes:
         tid = self._reg_tid()
         values = tdesc.decode(rest)
-        current = self.t.registers(tid)
+        current = self.registers(tid)
+        self._regs.clear()
         for i, (new, old) in enumerate(zip(values, current)):
             if new is not None and new != old:
                 self.t.set_register(tid, i, new)
@@ -159,14 +168,16 @@ class Server:
         if n >= len(tdesc.REGS):
             return EINVAL
         tid = self._reg_tid()
-        return tdesc.encode([None] * n + [self.t.registers(tid)[n]])[-tdesc.REGS[n].bits // 4:]
+        return tdesc.encode_one(tdesc.REGS[n], self.registers(tid)[n])
 
     def _write_register(self, _c, rest: bytes) -> bytes:
         num, _, val = rest.partition(b"=")
         n = hexnum(num, 16)
         if n >= len(tdesc.REGS):
             return EINVAL
-        self.t.set_register(self._reg_tid(), n, tdesc.decode_one(tdesc.REGS[n], val))
+        value = tdesc.decode_one(tdesc.REGS[n], val)
+        self._regs.clear()
+        self.t.set_register(self._reg_tid(), n, value)
         return b"OK"
 
     # -- memory ------------------------------------------------------------------------------------
@@ -287,6 +298,7 @@ class Server:
             sig = hexnum(sigtext, 8)
         if rest:                              # resume at an address
             tid = self._reg_tid()
+            self._regs.clear()
             self.t.set_register(tid, tdesc.INDEX["rip"], hexnum(rest))
         tid = self.c_tid if self.c_tid not in (0, -1) else None
         return self._resume(c in (b"s", b"S"), tid, sig)
@@ -296,17 +308,20 @@ class Server:
             return self.stop_reply(self.t.exited)
         if tid is not None:
             self._need_thread(tid)
-        return self._run(lambda: self.t.resume(step, tid or self._stop_tid(), sig))
+        return self._run(lambda: self.t.resume(step, tid or self._stop_tid(), sig), self.t.may_run_long(step))
 
     def _reverse(self, _c, rest: bytes) -> bytes | None:
         if not self.t.reverse or rest not in (b"s", b"c"):
             return b""
         if self.t.exited is not None:
             return self.stop_reply(self.t.exited)
-        return self._run(lambda: self.t.reverse_resume(rest == b"s"))
+        return self._run(lambda: self.t.reverse_resume(rest == b"s"), rest == b"c")
 
-    def _run(self, go) -> bytes | None:
-        with self.conn.watching(self.t.interrupt):
+    def _run(self, go, long: bool = True) -> bytes | None:
+        """Resume the target; while it may run long, Ctrl-C from gdb is watched for (a
+        single instruction of one thread needs no watcher: it ends by itself)."""
+        self._regs.clear()
+        with self.conn.watching(self.t.interrupt) if long else contextlib.nullcontext():
             self.t.capturing = True
             try:
                 ev = go()
@@ -329,12 +344,10 @@ class Server:
             out += ev.reason[0].encode() + b":" + ev.reason[1].encode() + b";"
         tid = ev.tid if ev.tid is not None else self._stop_tid()
         out += b"thread:%x;" % tid
-        if tid in self.t.threads():
-            regs = self.t.registers(tid)
-            for name in EXPEDITE:
-                n = tdesc.INDEX[name]
-                if regs[n] is not None:
-                    out += b"%02x:%s;" % (n, tdesc.encode([None] * n + [regs[n]])[-16:])
+        regs = self.t.trace_registers(tid) if tid in self.t.threads() else None
+        for name in EXPEDITE if regs is not None else ():
+            n = tdesc.INDEX[name]
+            out += b"%02x:%s;" % (n, tdesc.encode_one(tdesc.REGS[n], regs[name]))
         return out
 
     def console(self, lines: list[str]) -> None:

@@ -244,6 +244,10 @@ class SingleTarget(EngineTarget):
         g = rt.os.getg() if rt is not None else None
         return f"m0, g{g.goid}" if g is not None and getattr(g, "goid", 0) else "m0"
 
+    def trace_registers(self, tid: int) -> dict[str, int]:
+        """The 18 registers a trace follows, in one batch (what a stop reply carries)."""
+        return self.dbg.regs()
+
     def registers(self, tid: int) -> list[int | None]:
         return cpu_registers(self.uc, self.dbg.regs(), self.uc.reg_read(REG_IDS["fs_base"]),
                              self.orig_rax.get(tid, -1))
@@ -252,6 +256,10 @@ class SingleTarget(EngineTarget):
         write_cpu_register(self.uc, index, value, self.registers(tid)[index])
         if tdesc.REGS[index].name == "orig_rax":
             self.orig_rax[tid] = value
+
+    @staticmethod
+    def may_run_long(step: bool) -> bool:
+        return not step              # one instruction (a blocking SYSCALL ends in virtual time)
 
     def resume(self, step: bool, tid: int | None, signal: int = 0) -> StopEvent:
         dead = self.after_fault(signal)

@@ -90,14 +90,16 @@ def target_xml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def encode_one(reg: Reg, v: int | None) -> bytes:
+    """One register little-endian in its width; ``xx`` bytes if it is not available (gdb
+    shows ``<unavailable>``)."""
+    n = reg.bits // 8
+    return b"xx" * n if v is None else (v & ((1 << reg.bits) - 1)).to_bytes(n, "little").hex().encode()
+
+
 def encode(values: list[int | None]) -> bytes:
-    """``g``'s reply body: each register little-endian in its width; ``xx`` for one that is
-    not available (gdb shows ``<unavailable>``)."""
-    out = []
-    for reg, v in zip(REGS, values):
-        n = reg.bits // 8
-        out.append("xx" * n if v is None else (v & ((1 << reg.bits) - 1)).to_bytes(n, "little").hex())
-    return "".join(out).encode("ascii")
+    """``g``'s reply body: every register in the description's order."""
+    return b"".join(encode_one(reg, v) for reg, v in zip(REGS, values))
 
 
 def decode(body: bytes) -> list[int | None]:

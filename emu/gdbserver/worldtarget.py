@@ -71,6 +71,11 @@ class WorldTarget(EngineTarget):
             raise TargetError(f"no thread {tid}", 3)
         return th
 
+    def trace_registers(self, tid: int) -> dict[str, int] | None:
+        """The 18 registers of the goroutine the thread runs; None in runtime code."""
+        regs = self.world.gregs.get(self._thread(tid).g)
+        return None if regs is None else dict(zip(TRACE_REGS, regs))
+
     def registers(self, tid: int) -> list[int | None]:
         th = self._thread(tid)
         regs = self.world.gregs.get(th.g)
@@ -157,6 +162,10 @@ class WorldTarget(EngineTarget):
     def interrupt(self) -> None:
         self.interrupted = True
         self.dbg.interrupt()
+
+    @staticmethod
+    def may_run_long(step: bool) -> bool:
+        return True                  # a step may wait for other threads (a blocked SYSCALL)
 
     def resume(self, step: bool, tid: int | None, signal: int = 0) -> StopEvent:
         dead = self.after_fault(signal)
