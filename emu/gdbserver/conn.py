@@ -25,6 +25,7 @@ from emu.gdbserver.packets import Item, PacketReader, frame
 PACKET_TIMEOUT = 5.0       # seconds for the rest of a packet once its $ arrived
 SEND_TIMEOUT = 10.0
 MAX_STRIKES = 20           # bad packets / resend requests in a row before hanging up
+TOO_LONG = b"\0too-long"   # next_packet's stand-in for an oversized packet (no real payload has NUL first)
 POLL = 0.05                # seconds between the watcher's looks while the target runs
 
 
@@ -63,7 +64,7 @@ class Connection:
                 if self.closed is None:
                     if not self.noack:
                         self._raw(b"+")
-                    return b"\0too-long"        # the server answers it with an error
+                    return TOO_LONG             # the server answers it with an error
             # "ack" needs nothing; "interrupt" while stopped is ignored (the target is stopped)
         return None
 

@@ -21,10 +21,10 @@ import contextlib
 import sys
 
 from emu.gdbserver import tdesc
+from emu.gdbserver.conn import TOO_LONG
 from emu.gdbserver.packets import MAX_PACKET, escape, hexdata, hexnum, tohex, unescape
 from emu.gdbserver.target import SIGTRAP, StopEvent, TargetError
 
-TOO_LONG = b"\0too-long"            # what Connection.next_packet returns for an oversized packet
 EINVAL, EFAULT = b"E16", b"E0e"
 XFER_MAX = MAX_PACKET - 16          # bytes of one qXfer answer (escaping can double a few)
 EXPEDITE = ("rbp", "rsp", "rip")    # registers sent with every stop (gdb needs them first)

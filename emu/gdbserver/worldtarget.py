@@ -201,11 +201,10 @@ class WorldTarget(EngineTarget):
         return StopEvent("signal", SIGINT, 1000)
 
     def _world_step(self, fn) -> Stop | None:
-        events, stop = self.dbg._one(fn)
+        _events, stop = self.dbg._one(fn)
         self._moved_on()
         if stop is None and self.hit is not None:
             stop = Stop(self.hit[1])
-        self._events = events
         return stop
 
     def _cont(self):
