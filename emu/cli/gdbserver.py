@@ -1,7 +1,8 @@
 """emu/cli/gdbserver.py — ``gosyscall gdbserver``: the call, served to your own gdb.
 
 Takes ``run``'s arguments (the call, ``--profile``, ``--asm``, ``--fs``, the thread world's
-options) and ``--listen HOST:PORT`` (default 127.0.0.1:1234; port 0 picks a free one).
+options), ``--listen HOST:PORT`` (default 127.0.0.1:1234; port 0 picks a free one) and
+``--wait T`` (how long gdb may take to connect).
 It prints where it listens and the symbol file it wrote, waits for one gdb connection,
 serves it (emu/gdbserver/), and says how the session ended.
 """
@@ -12,7 +13,11 @@ import shutil
 import sys
 import tempfile
 
+from emu.bridge.argspec import parse_duration
+from emu.errors import GosyscallError
+
 DEFAULT_LISTEN = "127.0.0.1:1234"
+DEFAULT_WAIT_NS = 3600 * 10**9      # an hour for the user to start gdb; then one line and exit
 
 
 def add_parser(sub, h) -> None:
@@ -23,6 +28,8 @@ def add_parser(sub, h) -> None:
     p.add_argument("--listen", default=DEFAULT_LISTEN, metavar="HOST:PORT",
                    help=f"address to listen on (default {DEFAULT_LISTEN}; loopback only unless you "
                         "name another address; port 0: any free port, printed)")
+    p.add_argument("--wait", type=parse_duration, default=DEFAULT_WAIT_NS, metavar="T",
+                   help="how long to wait for gdb to connect, e.g. 30s, 10m (default 1h)")
     p.add_argument("--symbols", metavar="DIR",
                    help="write the symbol file and source listings into DIR and keep them "
                         "(default: a temporary directory, removed at the end)")
@@ -49,7 +56,10 @@ def run(ns, out=None) -> int:
                 print(line, file=out)
             print(f"symbols: {target.exec_path} (gdb loads it itself through qXfer:exec-file)", file=out)
             print(f"listening on {shown}; connect with: gdb -ex 'target remote {shown}'", file=out, flush=True)
-            conn = Connection(accept_one(listener))
+            try:
+                conn = Connection(accept_one(listener, ns.wait / 1e9))
+            except TimeoutError as e:
+                raise GosyscallError(str(e)) from None
             server = Server(target, conn)
             how = server.serve()
             print(_ending(how, target, conn), file=out)

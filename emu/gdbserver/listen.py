@@ -48,7 +48,7 @@ def accept_one(listener: socket.socket, timeout: float | None = None) -> socket.
     try:
         conn, _ = listener.accept()
     except socket.timeout:
-        raise TimeoutError(f"no gdb connected within {timeout:g} s") from None
+        raise TimeoutError(f"no gdb connected within {timeout:g} s (--wait sets how long)") from None
     finally:
         listener.close()
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -31,6 +31,11 @@ def test_a_busy_port_is_one_line(capsys):
     assert err.count("\n") == 1 and "Address already in use" in err
 
 
+def test_waiting_for_gdb_is_bounded(capsys):
+    assert main(["gdbserver", "getpid", "--listen", "127.0.0.1:0", "--wait", "100ms"]) == 2
+    assert capsys.readouterr().err == "gosyscall: no gdb connected within 0.1 s (--wait sets how long)\n"
+
+
 def test_bad_call_is_reported_before_listening(capsys):
     assert main(["gdbserver", "nosuchcall"]) == 2
     assert "nosuchcall" in capsys.readouterr().err

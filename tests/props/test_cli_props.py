@@ -47,6 +47,8 @@ def command_lines(draw):
     argv = [draw(st.sampled_from(_commands + ["nope", "--help", ""]))]
     for _ in range(draw(st.integers(0, 5))):
         argv += list(draw(_options)) if draw(st.booleans()) else [draw(_words)]
+    if argv[0] == "gdbserver":       # a server waits for its client: bound the wait, any free port
+        argv[1:1] = ["--wait", "0.2s", "--listen", "127.0.0.1:0"]
     return argv
 
 
