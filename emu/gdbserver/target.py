@@ -284,9 +284,7 @@ class SingleTarget(EngineTarget):
         m = self.dbg.machine
         if m.exit_status is not None:
             return m.exit_status
-        nargs = len(self.dbg.stub.args)
-        r1 = m.read_u64s(self.dbg.session.frame_base() + 8 * nargs, 1)[0]
-        return r1
+        return self.dbg.session.read_result(self.dbg.stub).r1
 
 
 def cpu_registers(uc, regs: dict, fs_base: int, orig_rax: int) -> list[int | None]:

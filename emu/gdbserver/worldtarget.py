@@ -240,5 +240,4 @@ class WorldTarget(EngineTarget):
         w = self.world
         if w.done and w.done[0] == "exit":
             return w.done[1]
-        nargs = len(self.dbg.stub.args)
-        return w.machine.read_u64s(w.session.frame_base() + 8 * nargs, 1)[0]
+        return w.session.read_result(self.dbg.stub).r1

@@ -80,3 +80,15 @@ def test_thread_world_lists_every_m():
     assert rows[2][4] == "g2"                           # m2 runs the computing goroutine
     assert re.search(r"^\* 3\s+Thread 1002", out, flags=re.M)
     assert "$1 = 0x401030" in out                       # m0 waits after its SYSCALL, as on Linux
+
+
+def test_register_abi_profile_through_the_compiled_path():
+    with Served("--profile", "go1.22", "read", "fd:/hello.txt", "buf:64", "64") as s:
+        out = run_gdb(s.port, "catch syscall read", "c", "bt", "c", "p/x $rcx", "c")
+    assert ("Catchpoint 1 (call to syscall read), runtime/internal/syscall.Syscall6 () at "
+            "asm_linux_amd64.s:35") in out
+    frames = re.findall(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(\)", out, flags=re.M)
+    assert frames == ["runtime/internal/syscall.Syscall6", "syscall.RawSyscall6", "syscall.Syscall",
+                      "main.callSyscall"]
+    assert "$1 = 0x40116e" in out                       # RCX: the instruction after that SYSCALL
+    assert "exited with code 040]" in out
