@@ -74,18 +74,19 @@ def _call(stub: Stub) -> tuple[str, str]:
     return (f"CALL\t{stub.name.replace('.', '·', 1)}(SB)", f"call {stub.name}")
 
 
-def driver(stub: Stub) -> Stub:
-    """``main.call<Stub>``: one call of ``stub``, as Go's caller makes it."""
+def driver(stub: Stub, ns: str = "main") -> Stub:
+    """``main.call<Stub>``: one call of ``stub``, as Go's caller makes it (``ns``: the
+    package the driver's symbol is in — another name where the program has its own ``main``)."""
     short = stub.name.split(".")[-1]
     body = [_call(stub)]
     if _register_abi(stub):
         body = _loads(stub) + body + _stores(stub)
     body += [("done:", ""), ("INT3\t// never executed: the run stops here", "int3")]
-    return go_listing(f"main.call{short}", "$0-0", (), (), 1, FILE, body, calls_runtime=False,
+    return go_listing(f"{ns}.call{short}", "$0-0", (), (), 1, FILE, body, calls_runtime=False,
                       doc=f"calls {stub.name} the way Go's caller does")
 
 
-def loop_driver(stub: Stub) -> Stub:
+def loop_driver(stub: Stub, ns: str = "main") -> Stub:
     """``main.loop<Stub>``: the same call R12 times. ABI0 reuses the frame as Go's caller
     would (the stub writes only the result words); ABIInternal reloads the arguments."""
     short = stub.name.split(".")[-1]
@@ -98,5 +99,5 @@ def loop_driver(stub: Stub) -> Stub:
         ("done:", ""),
         ("INT3\t// never executed: the run stops here", "int3"),
     ]
-    return go_listing(f"main.loop{short}", "$0-0", (), (), 1, FILE, body, calls_runtime=False,
+    return go_listing(f"{ns}.loop{short}", "$0-0", (), (), 1, FILE, body, calls_runtime=False,
                       doc=f"calls {stub.name} R12 times")

@@ -50,5 +50,9 @@ class Image:
         off = addr - self.symbols[name]
         return f"{name}+{off:#x}" if off else name
 
+    def line_address(self, loc: str) -> int | None:
+        """The first instruction of source line ``loc`` (``file:line`` as its ``loc``), or None."""
+        return next((a for a, i in self.insns.items() if i.loc == loc), None)
+
     def end(self) -> int:
         return self.base + len(self.code)

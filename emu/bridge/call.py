@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from emu.bridge.argspec import parse_arg
 from emu.bridge.session import Session
+from emu.errors import GosyscallError
 from emu.kernel.sysnum import lookup
-from emu.trace.render import columns_for
+from emu.trace.render import column_titles, columns_for
 
 DEFAULT_CALL = ["read", "fd:/hello.txt", "buf:64", "64"]   # the seed's file.Read → Syscall(SYS_READ, ...)
 
@@ -36,6 +37,9 @@ def default_stub(ns, extra: list, nargs: int) -> str:
 
 def build(ns) -> tuple[Session, str, int, list]:
     """The session and the call that ``run``/``repl``/``trace`` share."""
+    if getattr(ns, "binary", None):              # a real Go program's own code (emu/binary)
+        from emu.binary.call import build as build_binary
+        return build_binary(ns, words_of(ns))
     extra = user_stubs(ns)
     session = Session(profile=ns.profile, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
                       time_budget_ns=getattr(ns, "time_budget", None))
@@ -47,18 +51,28 @@ def build(ns) -> tuple[Session, str, int, list]:
     return session, stub, trap, args
 
 
+def no_world_for_binary(ns) -> None:
+    """The thread world runs built-in code only: say so when ``--binary`` meets its options."""
+    if getattr(ns, "binary", None):
+        raise GosyscallError("--binary runs in the single-thread run; the thread world's options "
+                             "(fd:pipe@T, --runnable, --gomaxprocs, --warm) do not take a binary yet")
+
+
 def header(session: Session, stub: str, trap: int, args) -> list[str]:
     """The lines a run prints before its trace: the call, files opened for it, column titles."""
     s = session.resolve_stub(stub)
-    name = session.kernel.name_of(trap)
-    name = name if name.startswith("syscall_") else f"SYS_{name.upper()}"
+    if s.args[:1] == ("trap",):
+        name = session.kernel.name_of(trap)
+        name = name if name.startswith("syscall_") else f"SYS_{name.upper()}"
+        first = f"trap={trap} {name}"
+    else:                                        # a function of a binary (--entry): registers
+        first = f"{s.args[0]}={trap}"
     shown = ", ".join(f"{n}={a.text}" for n, a in zip(s.args[1:], args))
-    lines = [f"gosyscall · profile {session.profile} · {s.name}(trap={trap} {name}"
-             + (f", {shown}" if shown else "") + ")"]
+    lines = [f"gosyscall · {session.describe()} · {s.name}({first}" + (f", {shown}" if shown else "") + ")"]
+    lines += session.notes()
     for fd, path in session.setup_files:
         lines.append(f"fd {fd} = {path}, opened before the run (as os.Open did)")
-    w, g, i = columns_for(session.image)
-    lines.append(f"{'step':>4}  {'pc':<10}  {'function':<{w}} {'Go (Plan 9)':<{g}} {'Intel':<{i}} changes")
+    lines.append(column_titles(columns_for(session.image)))
     return lines
 
 

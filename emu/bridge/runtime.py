@@ -119,8 +119,11 @@ class SingleThreadOS:
 class RuntimeBridge:
     """The profile's runtime model, bootstrapped as Go's main goroutine on m0/p0."""
 
-    def __init__(self, machine, profile):
+    def __init__(self, machine, profile, m0: int = L.M0, g0: int = L.G0):
+        """``m0``/``g0``: where m0 and g0 live in guest memory (the fixed map's runtime data
+        page, or a real binary's own ``runtime.m0``/``runtime.g0``)."""
         self.machine = machine
+        self.m0_addr = m0
         self.prof = profile.model          # runtime_py/<release>
         self.layout = profile.layout
         self.register_abi = profile.register_abi
@@ -132,7 +135,7 @@ class RuntimeBridge:
         self.rt.bootstrap_main(L.STACK_LO, L.STACK_HI)   # the process start: not part of the trace
         self.rt.observer = self.observer
         # g, m and p compare by identity (dataclass eq=False), so they key the map directly
-        self.addrs = {self.rt.m0: L.M0, self.rt.m0.g0: L.G0, self.os.getg(): L.G1}
+        self.addrs = {self.rt.m0: m0, self.rt.m0.g0: g0, self.os.getg(): L.G1}
         machine.runtime_hook = self.on_call
         self._views: dict[int, memoryview] = {}   # g address → its guest memory
         self._tls = None                          # the g last written to m0.tls[0]
@@ -142,7 +145,7 @@ class RuntimeBridge:
     @property
     def fs_base(self) -> int:
         """FS base = &m0.tls[0] + 8, so FS:-8 is m0.tls[0], which holds the current g."""
-        return L.M0 + self.layout.M_TLS + 8
+        return self.m0_addr + self.layout.M_TLS + 8
 
     def use_addrs(self, addrs: dict) -> None:
         """Replace the object → guest address map (the REPL restores copied models)."""
@@ -182,5 +185,5 @@ class RuntimeBridge:
                 view = self._views[base] = self.machine.mem.view(base, lay.G_STRUCT.size)
             lay.G_STRUCT.pack_into(view, 0, *lay.g_values(gp, self._addr))
         if base != self._tls:
-            self.machine.mem.poke(L.M0 + self.layout.M_TLS, struct.pack("<Q", base))
+            self.machine.mem.poke(self.m0_addr + self.layout.M_TLS, struct.pack("<Q", base))
             self._tls = base

@@ -58,12 +58,18 @@ class Session:
         self.image = load_or_assemble(order, L.TEXT_BASE, dict(L.TRAMPOLINES))
         if self.image.end() > L.TEXT_BASE + L.TEXT_SIZE:
             raise ValueError("the stubs do not fit in the text pages")
+        self.wire(fs, strict, log, time_budget_ns)
+
+    def wire(self, fs: str | None, strict: bool, log: EventLog | None, time_budget_ns: int | None,
+             machine=Machine, runtime: dict | None = None) -> None:
+        """The kernel model, the event log, the machine (``machine(image, kernel, log)``) and
+        the runtime model (``runtime``: RuntimeBridge's m0/g0 addresses) around ``self.image``."""
         self.kernel = Kernel(fs=VFS(fs), strict=strict)
         self.log = log or EventLog()
-        self.machine = Machine(self.image, self.kernel, self.log)
+        self.machine = machine(self.image, self.kernel, self.log)
         if time_budget_ns is not None:          # virtual time per call (Machine's default otherwise)
             self.machine.time_budget_ns = time_budget_ns
-        self.runtime = RuntimeBridge(self.machine, self.prof)
+        self.runtime = RuntimeBridge(self.machine, self.prof, **(runtime or {}))
         self._heap = L.USER_HEAP
         self.setup_files: list[tuple[int, str]] = []     # (fd, path) opened before the run
 
@@ -109,6 +115,21 @@ class Session:
         r1, r2, err = self.machine.read_u64s(self.slot_addr(stub, "r1"), 3)
         return CallResult(r1, r2, err, self.machine.exit_status)
 
+    driver_ns = "main"          # the package of the drivers' symbols (main.callSyscall)
+
+    def describe(self) -> str:
+        """What runs, for a run's title: ``profile go1.10``."""
+        return f"profile {self.profile}"
+
+    def notes(self) -> list[str]:
+        """Lines a run's title adds (the binary session's notes on its release)."""
+        return []
+
+    def driver_symbol(self, stub: Stub, kind: str = "call", label: str = "") -> int:
+        """Address of the driver of ``stub`` (``kind`` call or loop), or of its ``label``."""
+        name = f"{self.driver_ns}.{kind}{stub.name.split('.')[-1]}"
+        return self.image.symbols[f"{name}.{label}" if label else name]
+
     def prepare(self, stub: Stub, trap: int, args: list[int], regs: dict | None = None) -> int:
         """Write the caller's frame and the initial registers; return the driver's address."""
         nargs = len(stub.args) - 1
@@ -124,21 +145,20 @@ class Session:
         init.update(regs or {})
         self.machine.set_regs(init)
         self.machine.uc.reg_write(REG_IDS["fs_base"], self.runtime.fs_base)
-        return self.image.symbols[f"main.call{stub.name.split('.')[-1]}"]
+        return self.driver_symbol(stub)
 
     def call(self, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET,
              regs: dict | None = None, repeat: int = 1) -> CallResult:
         """One Go call of ``stub`` — or ``repeat`` calls in a loop inside the guest."""
         s = self.resolve_stub(stub)
-        short = s.name.split(".")[-1]
         begin = self.prepare(s, trap, args, regs)
-        until = self.image.symbols[f"main.call{short}.done"]
+        until = self.driver_symbol(s, label="done")
         if repeat != 1:
             if repeat < 1:
                 raise ValueError("repeat must be at least 1")
             self.machine.uc.reg_write(REG_IDS["r12"], repeat)
-            begin = self.image.symbols[f"main.loop{short}"]
-            until = self.image.symbols[f"main.loop{short}.done"]
+            begin = self.driver_symbol(s, "loop")
+            until = self.driver_symbol(s, "loop", "done")
         if self.machine.tracer is not None:
             self.machine.tracer.start()
         self.machine.run(begin, until, budget)

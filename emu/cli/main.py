@@ -38,6 +38,10 @@ def _call_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("args", nargs="*", help="arguments: 3  0x40  -1  buf:N  str:TEXT  data:TEXT  fd:PATH")
     p.add_argument("--stub", default=None, help="Syscall, Syscall6, RawSyscall or RawSyscall6")
     p.add_argument("--asm", metavar="FILE.s", help="assemble and run your own stub instead")
+    p.add_argument("--binary", metavar="PROG", help="run the compiled syscall path of a static "
+                   "linux/amd64 Go program (its release picks the profile)")
+    p.add_argument("--entry", metavar="SYMBOL", help="with --binary: call this function of the program "
+                   "instead (every argument a register word: AX, BX, CX, DI, ...)")
 
 
 # Each command lives in its own module with ``add_parser(sub, common)`` and ``run(ns)``.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from emu.bridge.call import build, header
+from emu.bridge.call import build, header, no_world_for_binary
 from emu.cpu.machine import DEFAULT_BUDGET
 
 # Instructions one `continue` may run: far more than `run`'s budget, since Ctrl-C is there
@@ -44,6 +44,7 @@ def run(ns, stdin=None, stdout=None) -> int:
     from emu.world import options
     world = None
     if options.wanted(ns):
+        no_world_for_binary(ns)
         from emu.repl.worldshell import start
         shell, lines, world = start(ns, stdin, stdout, color, interactive)
     else:

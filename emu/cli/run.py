@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from emu.bridge.call import build, emit_outputs, header
+from emu.bridge.call import build, emit_outputs, header, no_world_for_binary
 from emu.cpu.machine import DEFAULT_BUDGET
 from emu.trace.render import TextRenderer, columns_for, print_event, want_color
 from emu.trace.tracer import Tracer
@@ -21,6 +21,7 @@ def add_parser(sub, h) -> None:
 def run(ns) -> int:
     from emu.world import options
     if options.wanted(ns):
+        no_world_for_binary(ns)
         return run_in_world(ns)
     session, stub, trap, args = build(ns)
     out = sys.stdout

@@ -45,8 +45,10 @@ _ACCESS = {UC_MEM_READ_UNMAPPED: "read of unmapped", UC_MEM_WRITE_UNMAPPED: "wri
 class Machine:
     """The CPU, guest memory and the kernel model; runs code from an :class:`Image`."""
 
-    def __init__(self, image: Image, kernel: Kernel, log):
+    def __init__(self, image: Image, kernel: Kernel, log, trampolines: dict[str, int] | None = None):
         self.image = image
+        # runtime functions whose hook runs the model: name -> address (the fixed map's RETs)
+        self.trampolines = dict(L.TRAMPOLINES if trampolines is None else trampolines)
         self.kernel = kernel
         self.log = log                    # the run's EventLog (emu.trace.events), from the session
         self.uc = Uc(UC_ARCH_X86, UC_MODE_64)
@@ -75,15 +77,21 @@ class Machine:
         m.map(L.TEXT_BASE, L.TEXT_SIZE, R | X, "text", host=False)
         m.map(L.RUNTIME_TEXT, L.RUNTIME_TEXT_SIZE, R | X, "runtime text", host=False)
         m.map(L.RUNTIME_DATA, L.RUNTIME_DATA_SIZE, R | W, "runtime data")
-        m.map(L.HEAP_ARENA, L.HEAP_ARENA_SIZE, R | W, "heap arena (g structs)")
-        m.map(L.STACK_LO, L.STACK_HI - L.STACK_LO, R | W, "goroutine stack")
-        m.map(L.USER_HEAP, L.USER_HEAP_SIZE, R | W, "user heap")
+        self.map_goroutine()
         # int3 everywhere in the text pages: a stray jump traps instead of sliding along
         m.poke(L.TEXT_BASE, b"\xcc" * L.TEXT_SIZE)
         m.poke(L.RUNTIME_TEXT, b"\xcc" * L.RUNTIME_TEXT_SIZE)
         m.poke(self.image.base, self.image.code)
         for addr in L.TRAMPOLINES.values():
             m.poke(addr, b"\xc3")                  # a real RET: the model runs in the hook
+
+    def map_goroutine(self) -> None:
+        """The goroutine's g struct, its stack (a guard page below) and the user heap, in
+        Go's heap arena."""
+        m = self.mem
+        m.map(L.HEAP_ARENA, L.HEAP_ARENA_SIZE, R | W, "heap arena (g structs)")
+        m.map(L.STACK_LO, L.STACK_HI - L.STACK_LO, R | W, "goroutine stack")
+        m.map(L.USER_HEAP, L.USER_HEAP_SIZE, R | W, "user heap")
 
     # -- hooks -------------------------------------------------------------------------
     def install_hooks(self) -> None:
@@ -95,7 +103,7 @@ class Machine:
         if self.tracer is not None:
             self._hooks += self.tracer.hooks(self.uc)
         add = self.uc.hook_add
-        for name, addr in L.TRAMPOLINES.items():     # hot: registered straight with the C library
+        for name, addr in self.trampolines.items():  # hot: registered straight with the C library
             self._hooks.append(add_code_hook(self.uc, lambda a, s, n=name: self._on_trampoline(self.uc, a, s, n),
                                              addr, addr, self.fail))
         self._hooks.append(add_syscall_hook(self.uc, lambda: self._on_syscall(self.uc, None), self.fail))
@@ -118,14 +126,28 @@ class Machine:
             self._error = err
         self.uc.emu_stop()
 
+    def code_ranges(self) -> list[tuple[int, int]]:
+        """[first, last] address of each region code can run from (what a tracer hooks)."""
+        return [(L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1),
+                (L.RUNTIME_TEXT, L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1)]
+
+    def trampoline_step(self, pc: int) -> dict:
+        """What a trace shows for the trampoline at ``pc``: a one-byte RET."""
+        name = next(n for n, a in self.trampolines.items() if a == pc)
+        return dict(pc=pc, bytes="c3", intel="ret", go="RET\t// the runtime model ran here",
+                    loc="", where=name)
+
     def _on_trampoline(self, uc, addr, size, name) -> None:
-        if self.runtime_hook is None:
-            return
         rsp, rbp = self._rsp.read()
         callerpc = self.mem.u64(rsp)
-        # getcallerpc(), getcallersp(), and the caller's frame pointer (go1.23+ getcallerfp:
-        # BP is unchanged by the CALL, so it is the caller's); errors reach fail()
-        self.runtime_hook(name, callerpc, rsp + 8, rbp)
+        if self.runtime_hook is not None:
+            # getcallerpc(), getcallersp(), and the caller's frame pointer (go1.23+ getcallerfp:
+            # BP is unchanged by the CALL, so it is the caller's); errors reach fail()
+            self.runtime_hook(name, callerpc, rsp + 8, rbp)
+        self.after_trampoline(callerpc, rsp)
+
+    def after_trampoline(self, callerpc: int, rsp: int) -> None:
+        """After the model ran: nothing here, the trampoline's own RET returns."""
 
     def _on_syscall(self, uc, _user) -> None:
         if self.world is not None:

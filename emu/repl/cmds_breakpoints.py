@@ -30,9 +30,9 @@ class BreakpointCommands:
             return self.dbg.pc
         if arg.startswith("*"):
             return evaluate(arg[1:], self.env)
-        for a, insn in self.dbg.image.insns.items():     # FILE:LINE of a Go line
-            if insn.loc == arg:
-                return a
+        found = self.dbg.image.line_address(arg)          # FILE:LINE of a Go line
+        if found is not None:
+            return found
         try:
             return resolve_symbol(self.dbg, arg)
         except ExprError:

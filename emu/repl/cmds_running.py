@@ -2,6 +2,7 @@
 si, ni, continue, finish, the reverse ones, run, restart, checkpoint."""
 from __future__ import annotations
 
+from asm.drivers import intel_reg
 from emu.repl.expr import ExprError, evaluate
 
 
@@ -38,9 +39,14 @@ class RunningCommands:
         self.message(f"Run till exit from {fn}")
         stub = self.dbg.session.stubs.get(fn)
         if stub is not None and stop.kind in ("step", "end"):
-            fp = self.dbg.session.frame_base()
-            vals = [f"{r} = {self.env.u64(fp + stub.fp_offset(r))}" for r in stub.results]
-            self.message("Value returned (the caller's frame): " + ", ".join(vals))
+            if stub.abi is not None and stub.abi.results:      # the register ABI: AX, BX, CX
+                regs = self.dbg.regs()
+                vals = [f"{r} = {regs[intel_reg(reg)]}" for r, reg in zip(stub.results, stub.abi.results)]
+                self.message(f"Value returned (in {', '.join(stub.abi.results)}): " + ", ".join(vals))
+            else:
+                fp = self.dbg.session.frame_base()
+                vals = [f"{r} = {self.env.u64(fp + stub.fp_offset(r))}" for r in stub.results]
+                self.message("Value returned (the caller's frame): " + ", ".join(vals))
         self.report(stop)
 
     def do_reverse_stepi(self, arg):

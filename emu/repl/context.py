@@ -7,7 +7,6 @@ stack words dereferenced, and at a SYSCALL the syscall's arguments.
 """
 from __future__ import annotations
 
-from emu.cpu import layout as L
 from emu.cpu.regs import TRACE_REGS
 from emu.kernel.errno import errno_name
 from emu.kernel.memory import Fault
@@ -73,11 +72,11 @@ def code(dbg, paint) -> list[str]:
 def stub_at(dbg, pc: int):
     """The stub whose Go frame is live at ``pc``: the stub itself, or the one that called a
     trampoline (the runtime's functions run with the stub's frame just above them)."""
+    if pc in dbg.machine.trampolines.values():
+        return dbg.stub
     insn = dbg.image.at(pc)
     if insn is not None:
         return dbg.session.stubs.get(insn.stub)
-    if pc in L.TRAMPOLINES.values():
-        return dbg.stub
     return None
 
 

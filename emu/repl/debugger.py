@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from emu.cpu import layout as L
 from emu.cpu.machine import DEFAULT_BUDGET
 from emu.cpu.regs import REG_IDS
 from emu.errors import GosyscallError
@@ -113,9 +112,8 @@ class Debugger(Breakpoints):
         session.log.record = True         # replay, reverse steps and lessons read the log
         self.stub = session.resolve_stub(stub)
         self.image = session.image
-        short = self.stub.name.split(".")[-1]
         self.entry = session.prepare(self.stub, trap, args)
-        self.done = self.image.symbols[f"main.call{short}.done"]
+        self.done = session.driver_symbol(self.stub, label="done")
         self.budget = budget
         self.tracer = Tracer(m)
         m.attach_tracer(self.tracer)
@@ -217,7 +215,7 @@ class Debugger(Breakpoints):
         return text
 
     def symbolize(self, addr: int) -> str | None:
-        for name, a in L.TRAMPOLINES.items():
+        for name, a in self.m.trampolines.items():
             if a == addr:
                 return name
         return self.image.symbolize(addr)
@@ -275,12 +273,12 @@ class Debugger(Breakpoints):
         self.require_running()
         pc = self.pc
         fn = self.function_of(pc)
-        if fn is None or fn.startswith("main.call"):
+        if fn is None or fn.startswith(f"{self.session.driver_ns}.call"):
             raise DebugError('"finish" not meaningful in the outermost frame.')
 
         def returned(prev: int, _now: int) -> bool:
-            insn = self.image.at(prev)
-            text = insn.intel if insn is not None else "ret"     # trampolines are one RET
+            insn = None if prev in self.m.trampolines.values() else self.image.at(prev)
+            text = insn.intel if insn is not None else "ret"     # a trampoline returns as one RET
             return self.function_of(prev) == fn and text.strip().startswith("ret")
         return fn, self._step_until(returned)
 

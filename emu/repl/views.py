@@ -170,7 +170,7 @@ def _insns(dbg, addr: int, count: int) -> tuple[list[str], int]:
         size, intel, go = insn_text(dbg, addr)
         mark = "=> " if addr == pc else "   "
         line = f"{mark}{addr:#x}{sym(dbg, addr)}:\t{intel}"
-        out.append(f"{line:<56}{go}".rstrip() if go else line)
+        out.append(f"{line:<55} {go}".rstrip() if go else line)
         addr += size
     return out, addr
 

@@ -54,6 +54,7 @@ def record(ns) -> Recording:
     tracer = _StartTracer(session.machine)
     session.machine.attach_tracer(tracer)
     title = title_lines(session, stub, trap, args)
+    columns = columns_for(session.image)     # as the title has them (a binary's image grows as it runs)
     res, error = None, None
     try:
         res = session.call(stub, trap, [a.value for a in args], budget=ns.budget or DEFAULT_BUDGET)
@@ -64,7 +65,6 @@ def record(ns) -> Recording:
     initial = dict(zip(TRACE_REGS, tracer.initial or ()))
     if initial:        # rip: where the run starts (the baseline is read before emu_start sets it)
         initial["rip"] = next((ev.data["pc"] for ev in events if ev.kind == "insn"), initial["rip"])
-    columns = columns_for(session.image)
     wide = {} if columns == COLUMNS else {"columns": list(columns)}     # go1.10's traces carry none
     head = make_header(session.profile, title, regs=initial or None, final_regs=session.machine.regs(),
                        call={"stub": session.resolve_stub(stub).name, "trap": trap,

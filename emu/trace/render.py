@@ -60,15 +60,30 @@ FOLDED_CALLS = frozenset({"lock", "unlock", "noteclear", "runqempty", "readgstat
 COLUMNS = (24, 32, 34)
 
 
-def columns_for(image) -> tuple[int, int, int]:
+LINE_COLUMN = 16      # a binary's trace (emu/binary) shows each instruction's file:line too
+
+
+def columns_for(image) -> tuple[int, ...]:
     """The column widths for traces of ``image``: its longest function+offset, Go and Intel
-    texts, and never narrower than COLUMNS."""
-    where = go = intel = 0
+    texts, and never narrower than COLUMNS. An image that shows source lines (a real
+    binary's) gets a fourth width, its file:line column, after the function."""
+    where = go = intel = line = 0
     for i in image.insns.values():
         where = max(where, len(i.where))
         go = max(go, len(" ".join(i.go.split("//")[0].split())))
         intel = max(intel, len(i.intel))
-    return max(COLUMNS[0], where), max(COLUMNS[1], go), max(COLUMNS[2], intel)
+        line = max(line, len(i.loc))
+    widths = (max(COLUMNS[0], where), max(COLUMNS[1], go), max(COLUMNS[2], intel))
+    if getattr(image, "show_lines", False):
+        return widths[:1] + (max(LINE_COLUMN, line),) + widths[1:]
+    return widths
+
+
+def column_titles(columns: tuple[int, ...]) -> str:
+    """The title line over a trace's instruction lines."""
+    w, *line, g, i = columns
+    src = f"{'line':<{line[0]}} " if line else ""
+    return f"{'step':>4}  {'pc':<10}  {'function':<{w}} {src}{'Go (Plan 9)':<{g}} {'Intel':<{i}} changes"
 
 
 class TextRenderer:
@@ -94,8 +109,9 @@ class TextRenderer:
         d = ev.data
         changes = [f"{n} {hexv(a)}→{hexv(b)}" for n, a, b in d["regs"]]
         changes += [_mem(a, h) for a, h in d["mem"]]
-        w, g, i = self.columns
-        return (f"{self.c('step', f'{ev.step:>4}')}  {d['pc']:#010x}  {d['where']:<{w}} "
+        w, *line, g, i = self.columns
+        src = f"{d.get('loc', ''):<{line[0]}} " if line else ""
+        return (f"{self.c('step', f'{ev.step:>4}')}  {d['pc']:#010x}  {d['where']:<{w}} {src}"
                 f"{self.c('go', f'{_go_col(ev):<{g}}')} {d['intel']:<{i}} "
                 f"{self.c('reg', '  '.join(changes))}").rstrip()
 

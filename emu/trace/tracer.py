@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from unicorn import UC_HOOK_MEM_WRITE
 
-from emu.cpu import layout as L
 from emu.cpu.hooks import add_code_hook
 from emu.cpu.regs import TRACE_REGS, RegBatch
-
-_TRAMPOLINE_AT = {addr: name for name, addr in L.TRAMPOLINES.items()}
 
 
 class Tracer:
@@ -27,13 +24,12 @@ class Tracer:
         self._info: dict[int, dict] = {}          # pc → the instruction's fixed fields
 
     def hooks(self, uc) -> list[int]:
-        """Hook the text and runtime-text pages only: nothing else can execute. The code
+        """Hook the machine's code regions only: nothing else can execute. The code
         hook runs once per instruction, so it is registered straight with the C library."""
         code = lambda addr, size: self._on_code(None, addr, size, None)   # noqa: E731
         fail = self.m.fail
-        return [add_code_hook(uc, code, L.TEXT_BASE, L.TEXT_BASE + L.TEXT_SIZE - 1, fail),
-                add_code_hook(uc, code, L.RUNTIME_TEXT, L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE - 1, fail),
-                uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)]
+        return [add_code_hook(uc, code, lo, hi, fail) for lo, hi in self.m.code_ranges()] + \
+            [uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)]
 
     def start(self) -> None:
         """Take the register baseline; call before each run."""
@@ -79,13 +75,12 @@ class Tracer:
         source line, function), worked out once per address."""
         info = self._info.get(pc)
         if info is None:
-            insn = self.m.image.at(pc)
+            insn = None if pc in self.m.trampolines.values() else self.m.image.at(pc)
             if insn is not None:
                 info = dict(pc=pc, bytes=insn.data.hex(), intel=insn.intel, go=insn.go,
                             loc=insn.loc, where=insn.where)
-            elif pc in _TRAMPOLINE_AT:        # a one-byte RET: no disassembler needed
-                info = dict(pc=pc, bytes="c3", intel="ret", go="RET\t// the runtime model ran here",
-                            loc="", where=_TRAMPOLINE_AT[pc])
+            elif pc in self.m.trampolines.values():     # the model ran there: no disassembler needed
+                info = self.m.trampoline_step(pc)
             else:
                 info = dict(pc=pc, bytes=self._bytes(pc), intel=self._disasm(pc), go="", loc="",
                             where=self._symbol(pc))
