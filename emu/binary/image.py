@@ -14,7 +14,9 @@ Each instruction carries:
 * the function it belongs to and its offset there (``syscall.Syscall+0x14``).
 
 ``line_address`` finds ``FILE:LINE`` for ``b FILE:LINE``: the lowest address the line
-table gives that line, FILE being the file's name or any tail of its path.
+table gives that line, FILE being the file's name or any tail of its path; a bare file
+name matches the functions already decoded first (``syscall_linux.go:87`` is in
+``syscall`` and in ``internal/runtime/syscall/linux`` in go1.27: the path's one wins).
 """
 from __future__ import annotations
 
@@ -161,6 +163,10 @@ class BinaryImage(Image):
         if not sep or not line.isdigit() or not file:
             return None
         want = int(line)
+        if "/" not in file:             # a base name: the path's own lines first (it is what is shown)
+            hits = [a for a, i in self.insns.items() if i.loc == f"{file}:{want}"]
+            if hits:
+                return min(hits)
         best = None
         try:
             tab = self.gb.pclntab()

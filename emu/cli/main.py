@@ -46,15 +46,15 @@ def _call_args(p: argparse.ArgumentParser) -> None:
 
 # Each command lives in its own module with ``add_parser(sub, common)`` and ``run(ns)``.
 COMMANDS = ("run", "repl", "trace", "diff", "review", "explain", "scenario", "verify", "profiles",
-            "gdbserver")
+            "gdbserver", "build-probe", "toolchain")
 
 
 def _module(name: str):
     import importlib
     try:
-        return importlib.import_module(f"emu.cli.{name}")
+        return importlib.import_module(f"emu.cli.{name.replace('-', '_')}")
     except ModuleNotFoundError as e:
-        if e.name == f"emu.cli.{name}":
+        if e.name == f"emu.cli.{name.replace('-', '_')}":
             return None          # a command not built yet
         raise
 

@@ -24,7 +24,7 @@ from emu.repl.cmds_go import GoCommands
 from emu.repl.cmds_running import RunningCommands
 from emu.repl.debugger import HISTORY, DebugError
 from emu.repl.expr import ExprError
-from emu.trace.render import TextRenderer
+from emu.trace.render import TextRenderer, columns_for
 
 RESUMING = ("stepi", "nexti", "continue", "finish", "reverse_stepi", "reverse_continue", "run",
             "restart")          # commands after which the context view is printed
@@ -43,7 +43,9 @@ class Shell(RunningCommands, BreakpointCommands, DataCommands, GoCommands, cmd.C
         self.use_rawinput = interactive
         self.interactive = interactive
         self.dbg = dbg
-        self.paint = TextRenderer(color=color)
+        # a binary's steps carry their file:line column (its image says so: columns_for)
+        self.paint = TextRenderer(color=color, columns=columns_for(dbg.image)) \
+            if getattr(dbg.image, "show_lines", False) else TextRenderer(color=color)
         self.env = DebugEnv(self)
         self.values: list[int] = []           # gdb's value history ($1, $2, ...)
         self.displays: dict[int, tuple[str, str]] = {}
