@@ -159,3 +159,12 @@ class BinarySession(Session):
 
     def notes(self) -> list[str]:
         return [f"note: {n}" for n in self.loaded.notes]
+
+    def emit_result(self, stub: Stub, res, tid: int | None = None) -> None:
+        """A function called by ``--entry`` returns what its signature says, not r1, r2, err:
+        its result registers are shown as they are."""
+        if stub.args[:1] == ("trap",):
+            return super().emit_result(stub, res, tid)
+        self.log.emit("result", self.kernel.clock.now_ns, self.machine.tid if tid is None else tid,
+                      r1=res.r1, r2=res.r2, err=res.err, errname=None, entry=True,
+                      regs=[drivers.intel_reg(r) for r in stub.abi.results])

@@ -5,7 +5,9 @@
 
 records the run that ``gosyscall run read fd:/hello.txt buf:64 64`` shows and compares
 its text trace with ``golden/read_hello.trace`` beside the test file (override the
-``gosyscall_golden_dir`` fixture to keep goldens elsewhere). A missing or different golden
+``gosyscall_golden_dir`` fixture to keep goldens elsewhere). A relative ``--binary PROG``
+in the command is found from the test file's directory, as the golden is, so the test
+passes from any working directory. A missing or different golden
 fails with the first divergence, and the run is left as a pending ``.trace.new`` for
 ``gosyscall review``; ``pytest --gosyscall-update`` writes the goldens instead.
 ``gosyscall_golden.check(name, events, header)`` does the same for any recorded events
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 _STATS = pytest.StashKey[dict]()
+_PATH_OPTIONS = ("--binary",)
 
 
 def pytest_addoption(parser) -> None:
@@ -35,8 +38,9 @@ def pytest_configure(config) -> None:
 class Golden:
     """The ``gosyscall_golden`` fixture: record a run (or take events) and compare with a golden."""
 
-    def __init__(self, directory: Path, update: bool, root: Path, stats: dict):
+    def __init__(self, directory: Path, update: bool, root: Path, stats: dict, base: Path | None = None):
         self.directory, self.update, self.root, self.stats = Path(directory), update, root, stats
+        self.base = Path(base) if base is not None else self.directory.parent   # the test file's directory
 
     def show(self, path: Path) -> str:
         rel = os.path.relpath(path, self.root)
@@ -47,7 +51,7 @@ class Golden:
         from emu.cli.main import build_parser
         from emu.errors import GosyscallError
         from emu.trace.recorder import record
-        words = shlex.split(command) if isinstance(command, str) else list(command)
+        words = self._resolved(shlex.split(command) if isinstance(command, str) else list(command))
         rec, problem = None, None
         try:
             rec = record(build_parser().parse_args(["run", *words]))
@@ -59,6 +63,23 @@ class Golden:
             pytest.fail(f"gosyscall_golden.run({name!r}): the run failed: {rec.error}", pytrace=False)
         self.check(name, rec.events, rec.header)
         return rec
+
+    def _resolved(self, words: list[str]) -> list[str]:
+        """A relative ``--binary X`` (or ``--binary=X``), made relative to the test's
+        directory instead of the working directory."""
+        out, it = [], iter(words)
+        for w in it:
+            opt, eq, val = w.partition("=")
+            if opt in _PATH_OPTIONS and eq:
+                out.append(f"{opt}={self._path(val)}")
+            elif w in _PATH_OPTIONS:
+                out += [w, self._path(next(it, ""))]
+            else:
+                out.append(w)
+        return out
+
+    def _path(self, p: str) -> str:
+        return p if not p or os.path.isabs(p) else os.path.join(self.base, p)
 
     def check(self, name: str, events, header: dict, threads: dict[int, str] | None = None) -> None:
         """Compare recorded ``events`` under ``header`` with the golden ``name``
@@ -87,7 +108,7 @@ def gosyscall_golden_dir(request) -> Path:
 def gosyscall_golden(request, gosyscall_golden_dir) -> Golden:
     config = request.config
     return Golden(gosyscall_golden_dir, config.getoption("gosyscall_update"), config.rootpath,
-                  config.stash[_STATS])
+                  config.stash[_STATS], Path(request.path).parent)
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:

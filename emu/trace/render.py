@@ -157,6 +157,9 @@ class TextRenderer:
 
     def _result(self, ev: Event) -> str:
         d = ev.data
+        if d.get("entry"):            # a function of a binary (--entry): its result registers
+            vals = ", ".join(f"{r.upper().lstrip('R')} = {_val(v)}" for r, v in zip(d["regs"], (d["r1"], d["r2"], d["err"])))
+            return f"result: {vals}   (the function's result registers)"
         err = f"{d['err']} ({d['errname']})" if d.get("errname") else str(d["err"])
         r1 = d["r1"]
         r1s = f"{r1} (-1)" if r1 == 0xFFFFFFFFFFFFFFFF else str(r1)
