@@ -11,7 +11,7 @@ back from AX, BX, CX:
 
 It works for the functions on the path to ``Syscall`` whose code needs nothing of the
 runtime beyond g, m and p (a stack check on g.stackguard0 included): ``syscall.write``,
-``syscall.Write``, the probe's ``main.callSyscall`` …; one that allocates, takes locks or
+``syscall.Syscall``, the probe's ``main.callSyscall`` …; one that allocates, takes locks or
 needs an ``os.File`` faults at the first thing the run lacks, and says where.
 """
 from __future__ import annotations
