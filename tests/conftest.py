@@ -57,6 +57,19 @@ class Go:
             self._bin[version] = GoBinary(self.probe(version))
         return self._bin[version]
 
+    def patched(self, tmp_path, offset, data, name="bad"):
+        """A copy of the go1.22.10 probe with ``data`` written at ``offset`` (or, for a bytes
+        ``offset``, in place of every occurrence of it)."""
+        raw = bytearray(open(self.probe("1.22.10"), "rb").read())
+        if isinstance(offset, bytes):
+            assert offset in raw
+            raw = bytearray(bytes(raw).replace(offset, data))
+        else:
+            raw[offset:offset + len(data)] = data
+        path = tmp_path / name
+        path.write_bytes(bytes(raw))
+        return str(path)
+
     def build(self, version, source, name, flags=(), env=None):
         return build.build_cached({"main.go": source}, version, name, flags, env,
                                   toolchain=self.toolchain(version))

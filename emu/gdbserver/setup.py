@@ -21,9 +21,8 @@ def text_pages(mem) -> list[Code]:
 def open_target(ns, directory: str):
     """(target, header lines, close) for ``gosyscall gdbserver``'s arguments.
 
-    A user's own Go binary (``--binary``, when the machine runs one) will serve that binary
-    as the exec file instead of writing one: ``write_symbols`` is the only place that
-    assumes the built-in image."""
+    A user's own Go binary (``--binary``) is served as the exec file itself instead of
+    writing one (its drivers' page has no symbols there: gdb shows it as ``??``)."""
     from emu.world import options
     if options.wanted(ns):
         return _world(ns, directory)
@@ -33,8 +32,12 @@ def open_target(ns, directory: str):
     from emu.repl.debugger import Debugger
     session, stub, trap, args = build(ns)
     dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET)
-    path = write_symbols(directory, session.image, text_pages(session.machine.mem), dict(L.TRAMPOLINES),
-                         dbg.entry, prefer=(dbg.stub.name, _driver(dbg.stub.name)))
+    if getattr(ns, "binary", None):             # the program itself: its symbols, its DWARF
+        import os
+        path = os.path.abspath(ns.binary)
+    else:
+        path = write_symbols(directory, session.image, text_pages(session.machine.mem), dict(L.TRAMPOLINES),
+                             dbg.entry, prefer=(dbg.stub.name, _driver(dbg.stub.name)))
     return SingleTarget(dbg, path), header(session, stub, trap, args)[:-1], lambda: None
 
 

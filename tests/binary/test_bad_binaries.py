@@ -29,15 +29,7 @@ def one_line_error(capsys, *argv) -> str:
 
 
 def copy(go, tmp_path, old: bytes = b"", new: bytes = b"", at: int | None = None, name="prog"):
-    raw = bytearray(open(go.probe("1.22.10"), "rb").read())
-    if at is not None:
-        raw[at:at + len(new)] = new
-    elif old:
-        assert old in raw
-        raw = bytearray(bytes(raw).replace(old, new))
-    p = tmp_path / name
-    p.write_bytes(bytes(raw))
-    return str(p)
+    return go.patched(tmp_path, old if at is None else at, new, name)
 
 
 @pytest.mark.parametrize("at,data,says", [

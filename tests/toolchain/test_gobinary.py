@@ -149,16 +149,7 @@ def test_cgo_is_refused(go):
 
 
 def patched(go, tmp_path, offset, data, name="bad"):
-    """A copy of the go1.22.10 probe with ``data`` written at ``offset`` (or, for a bytes
-    ``offset``, in place of every occurrence of it)."""
-    raw = bytearray(open(go.probe("1.22.10"), "rb").read())
-    if isinstance(offset, bytes):
-        raw = bytearray(bytes(raw).replace(offset, data))
-    else:
-        raw[offset:offset + len(data)] = data
-    path = tmp_path / name
-    path.write_bytes(bytes(raw))
-    return str(path)
+    return go.patched(tmp_path, offset, data, name)
 
 
 @pytest.mark.parametrize("offset,data,message", [
