@@ -5,6 +5,10 @@ Keystone pitfalls this module avoids (style-anchors "Keystone pitfalls"): no
 off), so every symbol and label is substituted as an absolute hex address before
 assembling; Go's ``·`` is mapped to ``.``; an empty result is an error, and each line
 must be exactly one instruction. Names may hold ``/`` (``runtime/internal/syscall.Syscall6``).
+Keystone's bytes are then disassembled and compared with the line's operands
+(asm/operands.py): an absolute address it made RIP-relative is re-encoded, any other
+difference is an error naming the line. The image's Intel text is the disassembly of the
+bytes that run, not the line as written.
 
 Where Keystone would pick another encoding than Go's assembler, a line gives its exact
 bytes (``Line.raw``): they are emitted as they are, once Capstone has decoded them to
@@ -17,6 +21,7 @@ import functools
 import re
 
 from .image import Image, Insn
+from .operands import OperandMismatch, check, display
 from .stub import Stub
 
 
@@ -104,7 +109,10 @@ def _one(ks, KsError, stub: Stub, ln, text: str, addr: int) -> bytes:
         raise AsmError(f"{where}: {ln.intel!r} assembled to nothing")
     if count != 1:
         raise AsmError(f"{where}: {ln.intel!r} is {count} instructions; write one per line")
-    return bytes(enc)
+    try:
+        return check(text, bytes(enc), addr)
+    except (OperandMismatch, ValueError) as e:
+        raise AsmError(f"{where}: {ln.intel!r}: {e}") from None
 
 
 def _exact(stub: Stub, ln) -> bytes:
@@ -132,12 +140,20 @@ def _check_exact(raw: bytes, intel: str) -> str | None:
 
 def _image(stubs, items, addrs, encoded, names, starts, base) -> Image:
     insns, callsites, labels = {}, [], {}
+    functions = {}                     # address → name shown for a branch target
+    for name, addr in names.items():
+        if name in starts or "." in name and name.rsplit(".", 1)[0] not in starts:
+            functions.setdefault(addr, name)
+    local = {s.name: {} for s in stubs}
+    for (stub, ln), addr in zip(items, addrs):
+        if ln.label:
+            local[stub.name].setdefault(addr, ln.label)
     for (stub, ln), addr, data in zip(items, addrs, encoded):
         if ln.label:
             labels[addr] = ln.label
             continue
-        insns[addr] = Insn(addr=addr, data=data, intel=ln.intel, go=ln.go, loc=ln.loc,
-                           stub=stub.name, offset=addr - starts[stub.name])
+        insns[addr] = Insn(addr=addr, data=data, intel=display(data, addr, {**functions, **local[stub.name]}),
+                           go=ln.go, loc=ln.loc, stub=stub.name, offset=addr - starts[stub.name])
         m = re.match(r"\s*call\s+([A-Za-z_][\w./·]*)\s*$", ln.intel)
         if m:
             callsites.append((addr, go_name(m.group(1))))

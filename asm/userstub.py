@@ -92,20 +92,30 @@ def parse_user_stub(text: str, filename: str) -> Stub:
 
 
 def load_user_stub(path: str) -> Stub:
-    """Read, parse and check-assemble ``path``; :class:`UserStubError` says what is wrong."""
+    """Read, parse and check-assemble ``path``; :class:`UserStubError` says what is wrong.
+
+    Trace lines name the file by its base name (``mystub.s:3``: the same trace wherever it
+    is run from); error messages name it as the user wrote it (``../stubs/mystub.s:3``)."""
     filename = os.path.basename(path)
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise UserStubError(f"{filename}: cannot read it: {why}") from None
-    stub = parse_user_stub(text, filename)
+        raise UserStubError(f"{path}: cannot read it: {why}") from None
     try:
+        stub = parse_user_stub(text, filename)
         assemble([stub], _CHECK_BASE, _CHECK_EXTERNS)
+    except UserStubError as e:
+        raise UserStubError(_with_path(str(e), filename, path)) from None
     except AsmError as e:
-        raise UserStubError(_at_line(stub, str(e))) from None
+        raise UserStubError(_with_path(_at_line(stub, str(e)), filename, path)) from None
     return stub
+
+
+def _with_path(msg: str, filename: str, path: str) -> str:
+    """``mystub.s:3: why`` → ``dir/mystub.s:3: why``."""
+    return path + msg[len(filename):] if msg.startswith(filename + ":") else msg
 
 
 def _at_line(stub: Stub, msg: str) -> str:

@@ -1,7 +1,8 @@
 """emu/cpu/imagecache.py — assembled images cached on disk, so a run needs no Keystone.
 
 The key is a hash of everything the bytes depend on: every stub's lines, the base, the
-external symbols and the assembler's own source. Any change to a stub or to the
+external symbols and the assembler's own source (asm/assembler.py and asm/operands.py, which
+checks and repairs Keystone's bytes and writes the Intel text). Any change to a stub or to the
 assembler misses the cache and reassembles, so a cached image always matches its
 sources. The cache lives in ``$GOSYSCALL_CACHE_DIR``, else ``$XDG_CACHE_HOME/gosyscall``,
 else ``~/.cache/gosyscall``; an unwritable or corrupt cache only costs the assembly.
@@ -13,12 +14,13 @@ import json
 import os
 
 import asm.assembler
+import asm.operands
 from asm.assembler import assemble
 from asm.image import Image, Insn
 from asm.stub import Stub
 from emu.atomic import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> str:
@@ -30,8 +32,10 @@ def cache_dir() -> str:
 
 
 def key(stubs: list[Stub], base: int, externs: dict[str, int]) -> str:
-    with open(asm.assembler.__file__, "rb") as f:
-        src = f.read()
+    src = b""
+    for mod in (asm.assembler, asm.operands):
+        with open(mod.__file__, "rb") as f:
+            src += f.read()
     parts = [FORMAT, base, sorted(externs.items()), hashlib.sha256(src).hexdigest(),
              [[s.name, s.frame, s.args, s.results, s.align,
                [[l.intel, l.go, l.loc, l.label, l.raw.hex() if l.raw else None] for l in s.lines]]
