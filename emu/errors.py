@@ -8,9 +8,16 @@ class GosyscallError(Exception):
 
 
 class GuestFault(GosyscallError):
-    """The guest touched memory it may not (or ran an instruction that traps)."""
+    """The guest touched memory it may not (or ran an instruction that traps).
+
+    ``signal`` names what Linux would deliver to the process for it (``SIGSEGV`` for a bad
+    access or a #GP, ``SIGILL`` for #UD, ...), or None when it is no CPU exception."""
 
     exit_code = 3
+
+    def __init__(self, message: str, signal: str | None = None):
+        super().__init__(message)
+        self.signal = signal
 
 
 class BudgetExceeded(GosyscallError):

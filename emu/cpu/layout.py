@@ -1,6 +1,8 @@
 """emu/cpu/layout.py — the fixed guest address map (the same in every run, so traces match).
 
     address              size     perms  what
+    0x000000000000e000   0x1000   (gone) boot: the GDT and an iretq to ring 3, unmapped before any
+                                         user code runs (emu/cpu/usermode.py); nothing below 64 KiB
     0x0000000000401000   0x2000   r-x    text: the profile's stubs, then the driver (main.*)
     0x000000000042c000   0x1000   r-x    runtime text: trampolines, one real RET each
     0x00000000005a0000   0x1000   rw-    runtime data: m0 (with m.tls) and g0

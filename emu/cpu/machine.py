@@ -6,27 +6,35 @@ R11 ← RFLAGS (RF cleared), RAX ← result or -errno, every other register pres
 RFLAGS starts at 0x202 as in a Linux user process. In the SYSCALL hook RIP still holds
 the SYSCALL's own address; Unicorn adds its length afterwards.
 
-Hooks: one on the SYSCALL instruction, one per trampoline address (a real RET) and one
-for invalid memory — never a per-instruction hook unless a tracer is attached.
+The guest runs in ring 3 (emu/cpu/usermode.py), so a privileged instruction raises #GP
+and an invalid one #UD; each is reported as a guest fault naming the instruction and the
+signal Linux would send (SIGSEGV, SIGILL, ...), as a bad memory access is.
+
+Hooks: one on the SYSCALL instruction, one per trampoline address (a real RET), one for
+invalid memory, one for interrupts and exceptions, and three on instructions Unicorn lets
+through in ring 3 (IN, OUT, SYSENTER) — never a per-instruction hook unless a tracer is
+attached.
 """
 from __future__ import annotations
 
 import gc
 import struct
 
-from unicorn import (UC_ARCH_X86, UC_HOOK_INTR,
+from unicorn import (UC_ARCH_X86, UC_ERR_INSN_INVALID, UC_HOOK_INSN, UC_HOOK_INTR,
                      UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
                      UC_HOOK_MEM_WRITE_UNMAPPED, UC_HOOK_MEM_FETCH_PROT,
                      UC_HOOK_MEM_READ_PROT, UC_HOOK_MEM_WRITE_PROT,
                      UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED,
                      UC_MEM_FETCH_PROT, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
                      UC_MODE_64, Uc, UcError)
+from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_INS_SYSENTER
 
 from asm.image import Image
 from emu.cpu import layout as L
 from emu.cpu.hooks import add_code_hook, add_syscall_hook
 from emu.cpu.memory import GuestMemory, R, W, X
 from emu.cpu.regs import REG_IDS, SYSCALL_ARG_REGS, TRACE_REGS, RegBatch
+from emu.cpu.usermode import enter_ring3, on_boot_page
 from emu.errors import BudgetExceeded, GuestFault, StrictViolation
 from emu.kernel.block import Deadlock
 from emu.kernel.dispatch import Kernel
@@ -36,6 +44,16 @@ RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (Li
 MAIN_TID = 1000
 DEFAULT_BUDGET = 1_000_000   # instructions per run unless the user asks otherwise
 DEFAULT_TIME_BUDGET_NS = 10 * 1_000_000_000   # virtual time per run (generous: one call needs µs)
+
+# CPU exceptions Unicorn reports through UC_HOOK_INTR: vector → (what, its mnemonic, the
+# signal Linux sends the process; arch/x86/kernel/traps.c). A privileged instruction in
+# ring 3 raises #GP.
+_EXCEPTIONS = {0: ("divide error", "DE", "SIGFPE"), 1: ("debug exception", "DB", "SIGTRAP"),
+               5: ("bound range exceeded", "BR", "SIGSEGV"), 6: ("invalid instruction", "UD", "SIGILL"),
+               12: ("stack-segment fault", "SS", "SIGBUS"),
+               13: ("privileged instruction or general protection fault", "GP", "SIGSEGV"),
+               16: ("x87 floating-point error", "MF", "SIGFPE"), 17: ("alignment check", "AC", "SIGBUS"),
+               19: ("SIMD floating-point error", "XM", "SIGFPE")}
 
 _ACCESS = {UC_MEM_READ_UNMAPPED: "read of unmapped", UC_MEM_WRITE_UNMAPPED: "write to unmapped",
            UC_MEM_FETCH_UNMAPPED: "fetch from unmapped", UC_MEM_READ_PROT: "read of protected",
@@ -62,6 +80,7 @@ class Machine:
         self.deadline_ns: int | None = None            # virtual time the current run must end by
         self._error: Exception | None = None
         self._fault: tuple | None = None
+        self._restore: dict | None = None     # registers to put back when a hook ends the run
         self._hooks: list[int] = []
         self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
         self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
@@ -69,6 +88,7 @@ class Machine:
         self._all = RegBatch(self.uc, TRACE_REGS)
         self._all_names = set(TRACE_REGS)
         self._map()
+        enter_ring3(self.uc, L.TEXT_BASE, L.STACK_HI - L.FRAME_RESERVE, RFLAGS_INIT)
         self.install_hooks()
 
     # -- address space ---------------------------------------------------------------
@@ -111,6 +131,14 @@ class Machine:
                | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT | UC_HOOK_MEM_FETCH_PROT)
         self._hooks.append(add(bad, self._on_bad_memory))
         self._hooks.append(add(UC_HOOK_INTR, self._on_interrupt))
+        # Unicorn runs these in ring 3 (no I/O permission check; SYSENTER only calls hooks):
+        # each ends the run as the fault Linux would turn it into.
+        self._hooks.append(add(UC_HOOK_INSN, lambda uc, port, size, _u: self._on_ring3_insn("in") or 0,
+                               None, 1, 0, UC_X86_INS_IN))
+        self._hooks.append(add(UC_HOOK_INSN, lambda uc, port, size, value, _u: self._on_ring3_insn("out"),
+                               None, 1, 0, UC_X86_INS_OUT))
+        self._hooks.append(add(UC_HOOK_INSN, lambda uc, _u: self._on_ring3_insn("sysenter"),
+                               None, 1, 0, UC_X86_INS_SYSENTER))
 
     def attach_tracer(self, tracer) -> None:
         self.tracer = tracer
@@ -211,9 +239,57 @@ class Machine:
         return False                     # let Unicorn stop with the error
 
     def _on_interrupt(self, uc, intno, _user) -> None:
+        """A software interrupt (RIP after the INT) or a CPU exception (RIP at the instruction)."""
         pc = self.uc.reg_read(REG_IDS["rip"])
-        name = {3: "int3", 0x80: "int 0x80 (the 32-bit syscall gate)"}.get(intno, f"interrupt {intno}")
-        self.fail(GuestFault(f"guest executed {name} near {self._where(pc)}"))
+        soft = self._int_before(pc)
+        if soft == intno and intno in (3, 0x80):
+            name = {3: "int3", 0x80: "int 0x80 (the 32-bit syscall gate)"}[intno]
+            self.fail(GuestFault(f"guest executed {name} near {self._where(pc)}",
+                                 "SIGTRAP" if intno == 3 else None))
+        elif soft == intno:         # #GP at the INT: RIP back on it, as the fault leaves it
+            self._restore = {"rip": pc - 2}
+            self.fail(GuestFault(f"guest fault: int {intno:#x} into a gate only the kernel may use "
+                                 f"(#GP; Linux sends SIGSEGV) at {self._what(pc - 2)}", "SIGSEGV"))
+        else:                       # an exception: the instruction at pc did not retire
+            if self.tracer is not None:
+                self.tracer.abort()
+            name, code, sig = _EXCEPTIONS.get(intno, (f"CPU exception {intno}", str(intno), "SIGSEGV"))
+            self.fail(GuestFault(f"guest fault: {name} (#{code}; Linux sends {sig}) at {self._what(pc)}", sig))
+
+    def _int_before(self, pc: int) -> int | None:
+        """N if the instruction just before ``pc`` is ``int N`` (``int3``: 3), else None."""
+        try:
+            if self.mem.read(pc - 1, 1) == b"\xcc":
+                return 3
+            two = self.mem.read(pc - 2, 2)
+        except Exception:           # noqa: BLE001 - unreadable: not a software interrupt
+            return None
+        return two[1] if two[0] == 0xCD else None
+
+    def _on_ring3_insn(self, what: str) -> None:
+        """IN, OUT or SYSENTER reached (RIP at it): the run ends as Linux would end it. The
+        hook runs after Unicorn decoded the instruction; RAX (an IN's destination) and RIP are
+        put back so the state is the one before it, as a real fault leaves it."""
+        pc, rax = self.uc.reg_read(REG_IDS["rip"]), self.uc.reg_read(REG_IDS["rax"])
+        self._restore = {"rip": pc, "rax": rax}
+        if self.tracer is not None:
+            self.tracer.abort()     # it does not retire
+        if what == "sysenter":
+            why = ("sysenter, not a system call for 64-bit code (Linux's SYSENTER entry serves 32-bit "
+                   "code: a 64-bit process gets SIGSEGV on Intel CPUs, SIGILL on AMD ones)")
+        else:
+            why = "I/O port instruction without I/O permission (#GP; Linux sends SIGSEGV)"
+        self.fail(GuestFault(f"guest fault: {why} at {self._what(pc)}", "SIGSEGV"))
+
+    def _what(self, pc: int) -> str:
+        """:meth:`_where`, with the instruction's disassembly when it is not the image's."""
+        if self.image.at(pc) is not None:
+            return self._where(pc)
+        try:
+            from emu.cpu.disasm import disasm_one
+            return f"{self._where(pc)} ({disasm_one(self.mem.read(pc, 15), pc)[1]})"
+        except Exception:           # noqa: BLE001 - unreadable bytes: the address says enough
+            return self._where(pc)
 
     def _where(self, pc: int) -> str:
         insn = self.image.at(pc)
@@ -276,7 +352,7 @@ class Machine:
         self.uc.emu_stop()
 
     def _emulate(self, begin: int, until: int, count: int) -> None:
-        self._error = self._fault = None
+        self._error = self._fault = self._restore = None
         now = self.kernel.clock.now_ns
         self.deadline_ns = None if self.time_budget_ns is None else now + self.time_budget_ns
         # A traced run allocates a few small objects per instruction and keeps them all:
@@ -293,21 +369,30 @@ class Machine:
                 self.tracer.abort()
             if self._error is not None:
                 raise self._error from None
-            raise GuestFault(self._describe_fault(e, pc)) from None
+            raise self._describe_fault(e, pc) from None
         finally:
             if self.tracer is not None:
                 self.tracer.finish()
             if paused:
                 gc.enable()
         if self._error is not None:
+            if self._restore:
+                self.set_regs(self._restore)
             raise self._error
 
-    def _describe_fault(self, err: UcError, pc: int) -> str:
+    def _describe_fault(self, err: UcError, pc: int) -> GuestFault:
         if self._fault is not None:
             access, addr, size = self._fault
+            if on_boot_page(addr):
+                return GuestFault(f"guest fault: loading a segment register is not modelled (the "
+                                  f"descriptor table is not mapped) at {self._what(pc)}", "SIGSEGV")
             what = _ACCESS.get(access, "bad access at")
-            return f"guest fault: {what} memory at {addr:#x} ({size} bytes) by {self._where(pc)}"
-        return f"guest fault: {err} at {self._where(pc)}"
+            return GuestFault(f"guest fault: {what} memory at {addr:#x} ({size} bytes) by {self._where(pc)}",
+                              "SIGSEGV")
+        if err.errno == UC_ERR_INSN_INVALID:
+            return GuestFault(f"guest fault: invalid instruction (#UD; Linux sends SIGILL) at {self._what(pc)}",
+                              "SIGILL")
+        return GuestFault(f"guest fault: {err} at {self._where(pc)}")
 
     def read_u64s(self, addr: int, n: int) -> tuple[int, ...]:
         return struct.unpack(f"<{n}Q", self.mem.read(addr, 8 * n))

@@ -57,6 +57,7 @@ class CaseResult:
     insns: list[tuple[int, str, str, str]] = field(default_factory=list)  # step i+1: pc, where, go, loc
     native_end: str = ""
     emulated_end: str = "ok"
+    emulated_signal: str | None = None                                # what Linux would send for it
     frame: tuple = ()                                                 # ((r1, r2, err) native, emulated)
     syscalls: list[str] = field(default_factory=list)                 # names the emulated run made
     normalised: list[str] = field(default_factory=list)
@@ -125,6 +126,7 @@ def _run_emulated(session, s, trap: int, values, budget: int, start: dict, res: 
         res.frame = (out.r1, out.r2, out.err)
     except GosyscallError as e:
         res.emulated_end = str(e)
+        res.emulated_signal = getattr(e, "signal", None)
     res.emulated = _states(session, start)
     longer = res.native if len(res.native) >= len(res.emulated) else res.emulated
     res.insns = [_insn_at(session, st[TRACE_REGS.index("rip")]) for st in longer[:-1]]
@@ -190,9 +192,9 @@ def _first_step_difference(res: CaseResult) -> Difference | None:
 
 def _end_difference(res: CaseResult) -> Difference | None:
     if res.native_end != "ok" or res.emulated_end != "ok":
-        if _end_kind(res.native_end, True) == _end_kind(res.emulated_end, False):
-            return None          # the same stop (a fault, the budget) after the same compared steps
-        return Difference(None, "end", [("how the run ended", _native_end_text(res.native_end),
+        if _end_kind(res.native_end, True) == _end_kind(res.emulated_end, False, res.emulated_signal):
+            return None          # the same stop (a signal, the budget) after the same compared steps
+        return Difference(None, "end", [("how the run ended", native_end_text(res.native_end),
                                          res.emulated_end)])
     nat, emu = res.frame
     if nat != emu:
@@ -211,20 +213,37 @@ def _bytes_difference(what: str, pairs) -> Difference | None:
     return None
 
 
-def _end_kind(end: str, native: bool) -> str:
-    """ok | fault | budget | other: how a run ended, comparable across the two sides."""
+def _end_kind(end: str, native: bool, signal: str | None = None) -> str:
+    """ok | SIGSEGV, SIGILL ... | fault | budget | other: how a run ended, comparable across
+    the two sides (a native signal is compared with the one Linux would send for the
+    emulated fault)."""
     if end == "ok":
         return "ok"
     if native:
-        return {"signal": "fault", "limit": "budget"}.get(end.split()[0], "native " + end)
+        kind, *rest = end.split()
+        if kind == "signal":
+            return signal_name(int(rest[0]))
+        return {"limit": "budget"}.get(kind, "native " + end)
     if end.startswith(("guest fault", "guest executed")):
-        return "fault"
+        return signal or "fault"
     return "budget" if end.startswith("instruction budget") else "emulated " + end
 
 
-def _native_end_text(end: str) -> str:
+def signal_name(n: int) -> str:
+    """SIGSEGV for 11: this host's numbering, which is Linux x86-64's (verify runs nowhere else)."""
+    import signal
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return f"signal {n}"
+
+
+def native_end_text(end: str) -> str:
+    """How the native run ended, in words: ``SIGSEGV (signal 11) at 0x40119a``, ``timed out``."""
     kind, *rest = end.split()
     if kind == "signal":
-        return f"signal {rest[0]} at {int(rest[1], 16):#x}"
-    return {"ok": "reached the sentinel", "limit": "step limit reached",
-            "timeout": "timed out"}.get(kind, end)
+        return f"{signal_name(int(rest[0]))} (signal {rest[0]}) at {int(rest[1], 16):#x}"
+    if kind == "exit":
+        return f"exited with status {rest[0]}"
+    return {"ok": "reached the end of the call", "limit": "step limit reached",
+            "timeout": "timed out (stopped by the runner's watchdog)"}.get(kind, end)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from emu.cpu.regs import TRACE_REGS
 from emu.kernel.errno import errno_name
-from emu.verify.compare import NORMALISATIONS, CaseResult
+from emu.verify.compare import NORMALISATIONS, CaseResult, native_end_text
 
 HEADER = f"{'stub':<12} {'call':<40} {'verdict':<10} {'steps':>5}  result"
 
@@ -25,7 +25,9 @@ def result_text(r: CaseResult) -> str:
         return r.refused
     frame = r.frame[1] if r.frame else None
     if frame is None:
-        return f"{'both' if r.identical else 'emulated run'} stopped: {r.emulated_end}"
+        if r.native_end == "ok":
+            return f"emulated run stopped: {r.emulated_end}"
+        return f"native: {native_end_text(r.native_end)}; emulated: {r.emulated_end}"
     r1, r2, err = frame
     shown = _h(r1, r) if r1 == r.pid else (str(r1 - (1 << 64)) if r1 >> 63 else str(r1))
     text = f"r1={shown} r2={r2} err={err}"
@@ -69,7 +71,10 @@ def divergence_lines(r: CaseResult) -> list[str]:
         pc, where, go, loc = r.insns[d.step - 1]
         head = (f"step {d.step}, after {pc:#010x} {where}  {go}" + (f"  ({loc})" if loc else ""))
         if d.what == "steps":
-            head = f"step {d.step}: one run stopped, the other went on"
+            native_first = len(r.native) < len(r.emulated)
+            ended = (f"the native run ended ({native_end_text(r.native_end)})" if native_first
+                     else f"the emulated run ended ({r.emulated_end})")
+            head = f"step {d.step}: {ended}; the {'emulated' if native_first else 'native'} one went on"
     lines = [f"  first divergence: {head}", f"    {'':<16} {'native':<34} emulated"]
     lines += [f"    {name:<16} {a:<34} {b}" for name, a, b in d.rows]
     if d.what == "registers" and d.step:
