@@ -324,22 +324,24 @@ class Machine:
 
         Unlike :meth:`run`, using up ``count`` is a normal stop; faults and hook errors
         raise as in :meth:`run`. The SYSCALL and trampoline hooks fire as in a full run.
+        Exits are always on, so ``emu_start``'s own end address plays no part: with it, a
+        run reaching address 0 (``set $rip = 0``, ``jmp rax`` with RAX = 0) stopped there
+        silently instead of faulting on the fetch.
         """
         stops = sorted(set(stops))
-        if begin in stops:        # Unicorn never leaves an exit address: run that one alone
-            self._emulate(begin, 0, 1)
-            begin = self.uc.reg_read(REG_IDS["rip"])
-            count -= 1
-            if count <= 0 or begin in stops or self.exit_status is not None:
-                return
-        if stops:
-            self.uc.ctl_exits_enabled(True)
-            self.uc.ctl_set_exits(stops)
+        self.uc.ctl_exits_enabled(True)
         try:
+            if begin in stops:        # Unicorn never leaves an exit address: run that one alone
+                self.uc.ctl_set_exits([])
+                self._emulate(begin, 0, 1)
+                begin = self.uc.reg_read(REG_IDS["rip"])
+                count -= 1
+                if count <= 0 or begin in stops or self.exit_status is not None:
+                    return
+            self.uc.ctl_set_exits(stops)
             self._emulate(begin, 0, count)
         finally:
-            if stops:
-                self.uc.ctl_exits_enabled(False)
+            self.uc.ctl_exits_enabled(False)
 
     def forget_code(self, addr: int) -> None:
         """Drop translated blocks around ``addr``: Unicorn caches blocks by address alone, so a
@@ -366,7 +368,10 @@ class Machine:
         except UcError as e:
             pc = self.uc.reg_read(REG_IDS["rip"])
             if self.tracer is not None:
-                self.tracer.abort()
+                if self.tracer.pending == pc:
+                    self.tracer.abort()     # the instruction at pc faulted: it retired nothing
+                else:
+                    self.tracer.finish()    # it retired (a jump to 0); fetching the next one faulted
             if self._error is not None:
                 raise self._error from None
             raise self._describe_fault(e, pc) from None

@@ -7,9 +7,9 @@ model's state (``session.runtime.rt``: allgs, allm, allp, sched) as the runtime 
 """
 from __future__ import annotations
 
-import functools
 import re
 
+from asm.operands import decode
 from emu.repl.context import rule, stub_at
 from emu.repl.views import sym
 
@@ -132,13 +132,6 @@ def scheduler(dbg) -> list[str]:
 
 
 # -- lint: classic mistakes around SYSCALL ------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _cs():
-    import capstone
-    cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    cs.detail = True
-    return cs
-
 
 _FAMILY = {}
 for _full, _parts in {"rax": "eax ax al ah", "rbx": "ebx bx bl bh", "rcx": "ecx cx cl ch",
@@ -153,12 +146,54 @@ for _i in range(8, 16):
 
 def _access(addr: int, data: bytes) -> tuple[set, set, str]:
     """(registers read, registers written, mnemonic), 64-bit family names."""
-    for ci in _cs().disasm(data, addr, 1):
-        rd, wr = ci.regs_access()
-        name = ci.reg_name
-        fam = lambda ids: {_FAMILY.get(name(r), name(r)) for r in ids}     # noqa: E731
-        return fam(rd), fam(wr), ci.mnemonic
-    return set(), set(), ""
+    ci = decode(data, addr)
+    if ci is None:
+        return set(), set(), ""
+    rd, wr = ci.regs_access()
+    name = ci.reg_name
+    fam = lambda ids: {_FAMILY.get(name(r), name(r)) for r in ids}     # noqa: E731
+    return fam(rd), fam(wr), ci.mnemonic
+
+
+def _successors(insns: list, j: int, index: dict[int, int]) -> list[int]:
+    """Where control goes after insns[j] inside the function: the next instruction and/or a
+    direct branch target (both for a conditional branch); none after RET or an indirect jump."""
+    ci = decode(insns[j].data, insns[j].addr)
+    if ci is None or ci.mnemonic in ("ret", "syscall"):
+        return []
+    from capstone import CS_GRP_JUMP, x86_const
+    out = []
+    if ci.group(CS_GRP_JUMP):
+        op = ci.operands[0] if ci.operands else None
+        if op is not None and op.type == x86_const.X86_OP_IMM and op.imm in index:
+            out.append(index[op.imm])
+        if ci.mnemonic == "jmp":
+            return out
+    if j + 1 < len(insns):
+        out.append(j + 1)
+    return out
+
+
+def _clobbered_reads(insns: list, k: int) -> list:
+    """Instructions reachable from the SYSCALL insns[k] that read RCX or R11 before every
+    path to them wrote it again (both successors of a branch are followed)."""
+    index = {i.addr: n for n, i in enumerate(insns)}
+    found, seen = [], set()
+    work = [(k + 1, frozenset({"rcx", "r11"}))] if k + 1 < len(insns) else []
+    while work:
+        j, live = work.pop(0)
+        if (j, live) in seen:
+            continue
+        seen.add((j, live))
+        rd, wr, mnemonic = _access(insns[j].addr, insns[j].data)
+        used = live & rd
+        if used and mnemonic not in ("call", "ret"):
+            found.append((insns[j], sorted(used)[0]))
+            continue
+        live = live - wr
+        if live:
+            work += [(n, live) for n in _successors(insns, j, index)]
+    return sorted(dict.fromkeys(found), key=lambda f: f[0].addr)
 
 
 def lint(dbg) -> list[str]:
@@ -189,15 +224,8 @@ def lint(dbg) -> list[str]:
             out.append(f"{written['rcx'].loc}: RCX set as if it were the 4th argument, R10 is not: "
                        f"SYSCALL at {at} overwrites RCX with the return address; the kernel reads "
                        f"argument 3 from R10")
-        for j in range(k + 1, len(insns)):                # after: reads of RCX/R11 before writes
-            rd, wr, mnemonic = _access(insns[j].addr, insns[j].data)
-            used = {"rcx", "r11"} & rd
-            if used and mnemonic not in ("call", "ret"):
-                r = sorted(used)[0]
-                out.append(f"{insns[j].loc}: reads {r.upper()} after the SYSCALL at {at}, which "
-                           f"clobbered it ({'return address' if r == 'rcx' else 'saved RFLAGS'}); "
-                           "its old value is gone")
-                break
-            if {"rcx", "r11"} <= wr or insns[j].intel.strip() in ("ret", "syscall"):
-                break
+        for insn, r in _clobbered_reads(insns, k):        # after: on every path from the SYSCALL
+            out.append(f"{insn.loc}: reads {r.upper()} after the SYSCALL at {at}, which "
+                       f"clobbered it ({'return address' if r == 'rcx' else 'saved RFLAGS'}); "
+                       "its old value is gone")
     return out

@@ -27,7 +27,10 @@ def result_text(r: CaseResult) -> str:
     if frame is None:
         if r.native_end == "ok":
             return f"emulated run stopped: {r.emulated_end}"
-        return f"native: {native_end_text(r.native_end)}; emulated: {r.emulated_end}"
+        if r.native_end.split()[0] == "limit" and r.identical:
+            return f"both stopped: {r.emulated_end}"
+        lead = "both stopped: " if r.identical else ""
+        return f"{lead}native {native_end_text(r.native_end)}; emulated {r.emulated_end}"
     r1, r2, err = frame
     shown = _h(r1, r) if r1 == r.pid else (str(r1 - (1 << 64)) if r1 >> 63 else str(r1))
     text = f"r1={shown} r2={r2} err={err}"

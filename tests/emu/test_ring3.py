@@ -122,7 +122,7 @@ def test_verify_says_how_each_run_ended():
     assert d is not None and "SIGILL (signal 4) at 0x40119a" in d.rows[0][1]
     r.emulated_signal, r.native_end = "SIGILL", "signal 4 40119a"
     assert _end_difference(r) is None
-    assert result_text(r).startswith("native: SIGILL (signal 4) at 0x40119a; emulated: guest fault")
+    assert result_text(r).startswith("both stopped: native SIGILL (signal 4) at 0x40119a; emulated guest fault")
     from emu.verify.compare import Difference
     r.native, r.emulated = [(0,) * 18] * 2, [(0,) * 18] * 3
     r.insns = [(0x401000, "main.userstub", "", "")] * 2

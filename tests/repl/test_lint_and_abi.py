@@ -52,3 +52,19 @@ def test_explain_says_what_will_change_and_changes_nothing():
     assert "Enter the kernel." in out["explain"]
     assert "Will change: rax 0x0 → 0x20, rcx 0x0 → 0x401030, r11 0x0 → 0x202" in out["explain"]
     assert out["p $rax"].strip() == "$1 = 0"
+
+
+def test_reading_rcx_on_the_branch_target_path(tmp_path):
+    """Both successors of a branch are followed: the read after `ok:` (JLS taken) is found,
+    and so is the one on the fall-through path."""
+    out = lint(tmp_path, "mov rdi, 1\nmov eax, 39\nsyscall\ncmp rax, -0xfff\njbe ok\n"
+                         "mov rsi, r11\nret\nok:\nmov rdx, rcx\n")
+    assert "mine.s:10: reads RCX after the SYSCALL at mine.s:4" in out, out
+    assert "mine.s:7: reads R11 after the SYSCALL at mine.s:4" in out, out
+
+
+def test_a_write_on_one_path_does_not_hide_the_read_on_the_other(tmp_path):
+    out = lint(tmp_path, "mov eax, 39\nsyscall\ntest rax, rax\njz ok\nmov ecx, 0\nok:\nmov rdx, rcx\n")
+    assert "mine.s:8: reads RCX after the SYSCALL at mine.s:3" in out, out
+    clean = lint(tmp_path, "mov eax, 39\nsyscall\njmp ok\nmov rdx, rcx\nok:\nmov rdx, 0\n")
+    assert "reads RCX" not in clean, clean                     # unreachable read: nothing to say
