@@ -2,12 +2,14 @@
 
 Steps are compared by number: step n's instruction line (pc, function, instruction,
 the registers it changed, the memory it wrote) and the lines that follow it (the
-syscall, runtime calls, state transitions, the result). Step 0 is what comes before
-the first instruction: the initial registers and the run's title lines. The report
-names the first differing step and says what differs in words ("r11 0x0→0x202 in the
-golden; unchanged in this run"), shows a few steps before it and both sides of it,
-then counts the differing steps and lists the syscalls, Go trace events and state
-transitions that appear on one side only.
+syscall, runtime calls, state transitions, the result). Step 0 is the header, what comes
+before the first instruction: the initial registers and the run's title lines. The
+report names the first differing step and says what differs in words ("r11 0x0→0x202 in
+the golden; unchanged in this run"), shows a few steps before it and both sides of it,
+then counts the differing steps and lists the syscalls (each whole line: the call with its
+arguments, and its result), Go trace events and state transitions that appear on one side
+only. A header difference (any changed argument changes the title) is reported on its own
+line and never hides the first differing step after it.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from emu.trace.formats.text import Step, TextTrace
 CONTEXT = 3            # steps shown before the first divergence
 SHOWN_AFTER = 8        # lines shown after a divergent step's instruction line
 
-_SYSCALL = re.compile(r"⇒ kernel: (\w+)\(")
+_SYSCALL = re.compile(r"⇒ kernel: (\w+\(.*)$")
+_SYSRET = re.compile(r"⇐ (\w+\(.*)$")
 _GOEVENT = re.compile(r"Go trace event (\w+)")
 _STATE = re.compile(r"[gpm]\d+ _?\w+ → _?\w+$")
 
@@ -39,7 +42,13 @@ class Comparison:
 
     @property
     def first(self) -> int | None:
-        return self.differing[0] if self.differing else None
+        """The first differing step; 0 (the header) only when no step differs."""
+        steps = [n for n in self.differing if n]
+        return steps[0] if steps else (0 if self.differing else None)
+
+    @property
+    def header_differs(self) -> bool:
+        return 0 in self.differing
 
     def headline(self) -> str:
         if self.same:
@@ -49,12 +58,15 @@ class Comparison:
         return f"{where}: {self._explain(n)[0]}"
 
     def report(self, lead: str = "first divergence:") -> str:
-        """The full report; its first line is ``lead`` and the headline."""
+        """The full report; its first line is ``lead`` and the headline, then the header's
+        difference (if the first differing step is a later one)."""
         if self.same:
             return self.headline()
         n = self.first
         sa, sb = self._step(self.a, n), self._step(self.b, n)
         out = [f"{lead} {self.headline()}"]
+        if n and self.header_differs:
+            out += [f"the header differs too: {m}" for m in self._explain(0)]
         context = self.a.steps[max(1, n - CONTEXT):n]
         if context:
             out.append("context (the same in both):")
@@ -78,7 +90,7 @@ class Comparison:
             listed = ", ".join(map(str, steps[:5])) + (f", … {steps[-1]}" if len(steps) > 5 else "")
             text += f" ({'steps' if len(steps) > 1 else 'step'} {listed})"
         if 0 in self.differing:
-            text += ", and what comes before step 1"
+            text += ", and the header (what comes before step 1)"
         ma, mb = milestones(self.a), milestones(self.b)
         only = [(label, c) for label, c in ((self.la, ma - mb), (self.lb, mb - ma)) if c]
         if not only:
@@ -166,17 +178,23 @@ def _shown(s: Step) -> list[str]:
 
 
 def milestones(t: TextTrace) -> Counter:
-    """The syscalls, Go trace events and state transitions a trace shows, counted."""
+    """The syscalls (the call with its arguments, and what it returned: whole lines), Go
+    trace events and state transitions a trace shows, counted."""
     c = Counter()
     for s in t.steps:
         for line in s.after_text():
-            m = _SYSCALL.search(line) or _GOEVENT.search(line)
+            m = _SYSCALL.search(line) or _SYSRET.search(line)
             if m:
-                c[("syscall " if m.re is _SYSCALL else "") + m.group(1)] += 1
+                c[("syscall " if m.re is _SYSCALL else "returned ") + " ".join(m.group(1).split())] += 1
+                continue
+            m = _GOEVENT.search(line)
+            if m:
+                c[m.group(1)] += 1
             elif _STATE.search(line):
                 c[line] += 1
     return c
 
 
 def _counted(c: Counter) -> str:
-    return ", ".join(k if n == 1 else f"{k} ×{n}" for k, n in sorted(c.items()))
+    """In the order the trace shows them."""
+    return ", ".join(k if n == 1 else f"{k} ×{n}" for k, n in c.items())

@@ -56,10 +56,10 @@ def test_a_different_value_says_became(rec):
 def test_other_syscalls_and_transitions_are_summarised():
     a, b = recorded("getpid"), recorded("getppid", "--stub", "RawSyscall")
     c = compare(text_of(a), text_of(b), "a", "b")
-    assert not c.same and c.first == 0             # the title lines differ first
+    assert not c.same and c.header_differs and c.first > 0     # the title lines differ, and steps
     summary = c.summary()
-    assert "only in a: GoSysCall, g1 _Grunning → _Gsyscall" in summary
-    assert "syscall getpid" in summary and "only in b: syscall getppid" in summary
+    assert "only in a: " in summary and "GoSysCall" in summary and "g1 _Grunning → _Gsyscall" in summary
+    assert "syscall getpid()" in summary and "only in b: syscall getppid()" in summary
 
 
 def test_a_shorter_trace_ends_before_the_step(rec):
@@ -78,9 +78,46 @@ def test_cli_jsonl_against_text_of_the_same_run_is_the_same(tmp_path):
     same = run_cmd([*g, "diff", "a.jsonl", "a.trace"], tmp_path)
     assert (same.returncode, same.stdout) == (0, "a.jsonl and a.trace are the same (19 steps)\n")
     other = run_cmd([*g, "diff", "a.jsonl", "b.trace"], tmp_path)
-    assert other.returncode == 1 and other.stdout.startswith("first divergence: before the first step")
-    assert "only in a.jsonl: syscall read; only in b.trace: syscall getpid" in other.stdout
+    assert other.returncode == 1 and other.stdout.startswith("first divergence: step 4: ")
+    assert "\nthe header differs too: a.jsonl: 'gosyscall · profile go1.10 · syscall.Syscall(trap=0" in other.stdout
+    assert "only in a.jsonl: syscall read(fd=3, buf=0xc000040000, count=0x40)" in other.stdout
+    assert "only in b.trace: syscall getpid()" in other.stdout
     trouble = run_cmd([*g, "diff", "a.jsonl", "missing.trace"], tmp_path)
     assert trouble.returncode == 2 and trouble.stderr.startswith("gosyscall: ") and \
         len(trouble.stderr.splitlines()) == 1
     assert load_trace(tmp_path / "a.jsonl").steps[11].regs["r11"] == (0, 0x202)
+
+
+def test_a_changed_argument_names_the_header_and_the_first_differing_step():
+    """`count=0x40` vs `count=0x10`: the title differs, and so do the steps from the MOV that
+    loads DX; the syscall lines differ too, and the summary says so."""
+    a = recorded("read", "fd:/hello.txt", "buf:64", "64")
+    b = recorded("read", "fd:/hello.txt", "buf:64", "16")
+    c = compare(text_of(a), text_of(b), "a", "b")
+    report = c.report().splitlines()
+    assert report[0] == "first divergence: step 6: rdx became 0x40 in a, 0x10 in b"
+    assert report[1].startswith("the header differs too: a: 'gosyscall · profile go1.10 · "
+                                "syscall.Syscall(trap=0 SYS_READ, a1=fd:/hello.txt, a2=buf:64, a3=64)'")
+    assert "step 6 in a:" in report and "step 6 in b:" in report
+    summary = report[-1]
+    assert "the same in both" not in summary
+    assert "only in a: syscall read(fd=3, buf=0xc000040000, count=0x40)" in summary
+    assert "only in b: syscall read(fd=3, buf=0xc000040000, count=0x10)" in summary
+    assert 'returned read(3, "Hello from the e", 16) = 16' in summary
+
+
+def test_only_a_header_difference_is_still_reported_before_the_first_step(rec):
+    t = text_of(rec)
+    other = copy.deepcopy(t)
+    other.steps[0].after[0] = (other.steps[0].after[0][0], other.steps[0].after[0][1] + " ·")
+    c = compare(t, other, "a", "b")
+    assert c.differing == [0] and c.headline().startswith("before the first step: a: 'gosyscall")
+    assert "the header differs too" not in c.report()
+
+
+def test_a_syscall_result_line_that_differs_is_not_the_same_in_both(rec):
+    events = copy.deepcopy(rec.events)
+    ev = next(e for e in events if e.kind == "sysret")
+    ev.data["text"] = ev.data["text"].replace("= 32", "= 31")
+    c = compare(text_of(rec), text_of(rec, events), "a", "b")
+    assert "the same in both" not in c.summary() and "= 31" in c.summary()

@@ -64,3 +64,18 @@ def test_a_golden_without_its_last_newline_says_so(tmp_path, text):
     with pytest.raises(golden.GoldenFailure) as e:
         golden.check(gold, text, show=lambda p: p.name)
     assert str(e.value).splitlines()[0].endswith("the golden nothing; this run ''")
+
+
+def test_a_golden_recorded_with_other_arguments_names_the_header_and_the_step(tmp_path):
+    """Any changed argument changes the title: the failure still names the first differing
+    step, and the header difference beside it."""
+    old = recorded("read", "fd:/hello.txt", "buf:64", "64")
+    new = recorded("read", "fd:/hello.txt", "buf:64", "16")
+    gold = tmp_path / "g.trace"
+    gold.write_text(render_trace(old.events, old.header, "text"))
+    with pytest.raises(golden.GoldenFailure) as e:
+        golden.check(gold, render_trace(new.events, new.header, "text"), show=lambda p: p.name)
+    lines = str(e.value).splitlines()
+    assert lines[0] == "g.trace differs from this run — step 6: rdx became 0x40 in the golden, 0x10 in this run"
+    assert lines[1].startswith("the header differs too: the golden: 'gosyscall · profile go1.10")
+    assert "transitions: the same in both" not in str(e.value)
