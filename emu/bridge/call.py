@@ -11,6 +11,8 @@ from __future__ import annotations
 from emu.bridge.argspec import parse_arg
 from emu.bridge.session import Session
 from emu.errors import GosyscallError
+from emu.kernel.args import as_int
+from emu.kernel.strace import OUT_STRUCTS, decode_struct
 from emu.kernel.sysnum import lookup
 from emu.trace.render import column_titles, columns_for
 
@@ -77,15 +79,25 @@ def header(session: Session, stub: str, trap: int, args) -> list[str]:
 
 
 def emit_outputs(session: Session, args, res) -> None:
-    """What the call left for the user, as ``output`` events: each buffer argument (as much
-    as the call filled), then what the guest wrote to stdout and stderr."""
+    """What the call left for the user, as ``output`` events: each buffer argument, then what
+    the guest wrote to stdout and stderr. A buffer shows what the kernel wrote into it: for
+    a byte count returned (read) that many bytes; for a struct the kernel fills (timespec,
+    utsname, int[2] ...) the struct, decoded; otherwise the whole buffer."""
     log, t, tid = session.log, session.kernel.clock.now_ns, session.machine.tid
-    for a in args:
+    entry = session.kernel.table.get(as_int(session.trap)) if session.trap is not None else None
+    for i, a in enumerate(args):
         if a.buf:
             addr, size = a.buf
-            data = session.machine.mem.read(addr, size)
-            n = res.r1 if res.err == 0 and 0 <= res.r1 <= size else size
-            log.emit("output", t, tid, label=a.text, addr=addr, data=bytes(data[:n]).hex())
+            data = bytes(session.machine.mem.read(addr, size))
+            kind = entry.kinds[i] if entry is not None and i < len(entry.kinds) else None
+            ok = res.err == 0
+            extra = {}
+            if ok and kind == "buf_out" and 0 <= res.r1 <= size:
+                data = data[:res.r1]
+            elif ok and kind in OUT_STRUCTS and size >= OUT_STRUCTS[kind]:
+                data = data[:OUT_STRUCTS[kind]]
+                extra["decoded"] = decode_struct(kind, data, verbose=True)
+            log.emit("output", t, tid, label=a.text, addr=addr, data=data.hex(), **extra)
     for label, data in (("guest stdout", session.kernel.stdout), ("guest stderr", session.kernel.stderr)):
         if data:
             log.emit("output", t, tid, label=label, data=data.hex())

@@ -72,6 +72,7 @@ class Session:
         self.runtime = RuntimeBridge(self.machine, self.prof, **(runtime or {}))
         self._heap = L.USER_HEAP
         self.setup_files: list[tuple[int, str]] = []     # (fd, path) opened before the run
+        self.trap: int | None = None                      # the syscall number of the last call prepared
 
     # -- user memory for arguments ---------------------------------------------------
     def alloc(self, size: int, data: bytes = b"") -> int:
@@ -135,6 +136,7 @@ class Session:
         nargs = len(stub.args) - 1
         if len(args) > nargs:
             raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
+        self.trap = trap
         words = [0] * drivers.spill_words(stub) + [trap] + list(args) + [0] * (nargs - len(args))
         words += [0] * len(stub.results)
         fp = self.frame_base()

@@ -64,17 +64,31 @@ def _futex_op(v: int) -> str:
     return name + ("|FUTEX_CLOCK_REALTIME" if v & 256 else "") + (f"|{v & ~511:#x}" if v & ~511 else "")
 
 
-def _timespec(mem: GuestMemory, addr: int, usec: bool = False) -> str:
+# Structs the kernel writes, by argument kind (table.KINDS): their size in bytes on x86-64.
+OUT_STRUCTS = {"timespec_out": 16, "timeval_out": 16, "fdpair_out": 8, "utsname_out": 6 * 65}
+_UTS_FIELDS = ("sysname", "nodename", "release", "version", "machine", "domainname")
+
+
+def decode_struct(kind: str, data: bytes, verbose: bool = False) -> str:
+    """``data``, the bytes of a struct of ``kind`` (OUT_STRUCTS, or timespec_in), as strace
+    shows it; ``verbose``: every utsname field (strace -v), not the first two and ``...``."""
+    if kind in ("timespec_in", "timespec_out", "timeval_out"):
+        sec, frac = struct.unpack("<qq", data[:16])
+        return f"{{tv_sec={sec}, {'tv_usec' if kind == 'timeval_out' else 'tv_nsec'}={frac}}}"
+    if kind == "fdpair_out":
+        return "[{}, {}]".format(*struct.unpack("<ii", data[:8]))
+    if kind == "utsname_out":
+        fields = [data[i * 65:(i + 1) * 65].split(b"\0")[0] for i in range(6)]
+        shown = [f"{n}={quote(v)}" for n, v in zip(_UTS_FIELDS, fields)]
+        return "{" + ", ".join(shown if verbose else shown[:2] + ["..."]) + "}"
+    raise ValueError(f"no struct for argument kind {kind!r}")
+
+
+def _struct(mem: GuestMemory, kind: str, addr: int) -> str:
     if addr == 0:
         return "NULL"
-    sec, frac = struct.unpack("<qq", fetch_bytes(mem, addr, 16))
-    return f"{{tv_sec={sec}, {'tv_usec' if usec else 'tv_nsec'}={frac}}}"
-
-
-def _utsname(mem: GuestMemory, addr: int) -> str:
-    raw = fetch_bytes(mem, addr, 2 * 65)
-    sysname, nodename = (raw[i * 65:(i + 1) * 65].split(b"\0")[0] for i in range(2))
-    return f"{{sysname={quote(sysname)}, nodename={quote(nodename)}, ...}}"
+    size = OUT_STRUCTS.get(kind, 16)
+    return decode_struct(kind, fetch_bytes(mem, addr, size))
 
 
 def _buffer(mem: GuestMemory, addr: int, n: int) -> str:
@@ -119,13 +133,9 @@ def render_arg(mem: GuestMemory, e: Entry, i: int, args: Sequence[int], ret: int
         if kind == "futex_op":
             return _futex_op(v)
         if kind == "timespec_in":
-            return _timespec(mem, v)
-        if kind in ("timespec_out", "timeval_out"):
-            return _timespec(mem, v, kind == "timeval_out") if ok and v else _ptr(v)
-        if kind == "fdpair_out":
-            return "[{}, {}]".format(*struct.unpack("<ii", fetch_bytes(mem, v, 8))) if ok else _ptr(v)
-        if kind == "utsname_out":
-            return _utsname(mem, v) if ok else _ptr(v)
+            return _struct(mem, kind, v)
+        if kind in OUT_STRUCTS:
+            return _struct(mem, kind, v) if ok and v else _ptr(v)
     except Fault:
         pass
     return _ptr(v)

@@ -170,6 +170,8 @@ class TextRenderer:
     def _output(self, ev: Event) -> str:
         d = ev.data
         at = f" at {d['addr']:#x}" if d.get("addr") is not None else ""
+        if d.get("decoded"):              # a struct the kernel wrote: its fields, not its bytes
+            return f"{d['label']}{at}: {d['decoded']}  ({len(d['data']) // 2} bytes written)"
         return f"{d['label']}{at}: {bytes.fromhex(d['data'])!r}"
 
 
