@@ -86,7 +86,7 @@ def emit_outputs(session: Session, args, res) -> None:
     log, t, tid = session.log, session.kernel.clock.now_ns, session.machine.tid
     entry = session.kernel.table.get(as_int(session.trap)) if session.trap is not None else None
     for i, a in enumerate(args):
-        if a.buf:
+        if a.buf and res.exit_status is None:       # an exited process has no buffers left
             addr, size = a.buf
             data = bytes(session.machine.mem.read(addr, size))
             kind = entry.kinds[i] if entry is not None and i < len(entry.kinds) else None

@@ -164,6 +164,8 @@ class Session:
         if self.machine.tracer is not None:
             self.machine.tracer.start()
         self.machine.run(begin, until, budget)
+        if self.machine.exit_status is not None:      # exit/exit_group: the process is gone
+            return CallResult(0, 0, 0, self.machine.exit_status)
         res = self.read_result(s)
         self.emit_result(s, res)
         return res

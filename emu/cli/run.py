@@ -30,7 +30,7 @@ def run(ns) -> int:
         session.machine.attach_tracer(Tracer(session.machine))
         for line in header(session, stub, trap, args):
             print(line, file=out)
-    shown = ("result", "output") if ns.quiet else None
+    shown = ("result", "output", "exit") if ns.quiet else None
     session.log.listeners.append(lambda ev: print_event(r, ev, out, shown))
     res = session.call(stub, trap, [a.value for a in args], budget=ns.budget or DEFAULT_BUDGET)
     emit_outputs(session, args, res)
@@ -45,7 +45,7 @@ def run_in_world(ns) -> int:
     try:
         out = sys.stdout
         r = TextRenderer(color=want_color(ns.no_color, out), threads=w.names, columns=columns_for(w.image))
-        shown = ("result", "output") if ns.quiet else None
+        shown = ("result", "output", "exit") if ns.quiet else None
         if not ns.quiet:
             w.machine.attach_tracer(Tracer(w.machine))
             print("\n".join(world_header(w, stub, trap, args, ns.runnable)), file=out)

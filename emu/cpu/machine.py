@@ -76,6 +76,7 @@ class Machine:
         self.world = None                 # a thread world (emu.world) owning this CPU: see _on_syscall
         self.tracer = None
         self.exit_status: int | None = None
+        self.exit_name = ""                   # exit or exit_group: the call that ended the process
         self.time_budget_ns = DEFAULT_TIME_BUDGET_NS   # per run(); None = unlimited
         self.deadline_ns: int | None = None            # virtual time the current run must end by
         self._error: Exception | None = None
@@ -201,20 +202,26 @@ class Machine:
 
     def finish_syscall(self, res, rip: int, rflags: int) -> None:
         """The call ``res`` of the SYSCALL at ``rip`` is over: RAX, RCX and R11 as Linux leaves
-        them, the ``sysret`` event, and the process's end if it exited."""
+        them and the ``sysret`` event — or, for exit/exit_group, which never return, no register
+        changes, the ``exit`` event and the end of the run: the process exited."""
         k, log, t = self.kernel, self.log, self.kernel.clock
         if getattr(res, "strict_violation", False):
             raise StrictViolation(f"--strict: unknown syscall {res.nr} at "
                                   f"{self.image.symbolize(rip) or hex(rip)} (the model returned -ENOSYS)")
+        if res.exit_status is not None:
+            if log.active:
+                log.emit("sysret", t.now_ns, self.tid, nr=res.nr, name=res.name, ret=res.ret,
+                         errno=res.errno, text=k.describe(self.mem, res))
+                log.emit("exit", t.now_ns, self.tid, status=res.exit_status, name=res.name)
+            self.exit_status, self.exit_name = res.exit_status, res.name
+            self.uc.emu_stop()
+            return
         ret = res.ret & 0xFFFFFFFFFFFFFFFF
         rcx, r11 = rip + 2, rflags & ~RF          # SYSCALL is 2 bytes: 0f 05
         self._sysret.write((ret, rcx, r11))
         if log.active:
             log.emit("sysret", t.now_ns, self.tid, nr=res.nr, name=res.name, ret=res.ret,
                      errno=res.errno, rcx=rcx, r11=r11, text=k.describe(self.mem, res))
-        if res.exit_status is not None:
-            self.exit_status = res.exit_status
-            self.uc.emu_stop()
         self._check_time(t.now_ns, rip, res)
 
     def _check_time(self, t_ns: int | None, rip: int, res) -> None:

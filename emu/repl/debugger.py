@@ -185,7 +185,7 @@ class Debugger(Breakpoints):
     def _after(self) -> Stop | None:
         if self.m.exit_status is not None:
             self.state = "exited"
-            return Stop("exit", f"[exit_group({self.m.exit_status}): the guest process exited]")
+            return Stop("exit", f"[process exited with code {self.m.exit_status}]")   # as gdb says it
         if self.pc == self.done:
             self.state = "ended"
             return Stop("end", self._result_text())

@@ -132,7 +132,7 @@ class WorldDebugger(Breakpoints):
             return Stop("end", f"[{self.stub.name} returned to its caller on {self.label(self.world.threads[1000])}]")
         self.state = "exited"
         if why[0] == "exit":
-            return Stop("exit", f"[exit_group({why[1]}): the guest process exited]")
+            return Stop("exit", f"[process exited with code {why[1]}]")   # as gdb says it
         return Stop("exit", "[nothing is left to happen: every thread waits forever]")
 
     def _caught(self, events) -> Stop | None:

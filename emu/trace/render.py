@@ -153,7 +153,7 @@ class TextRenderer:
         return f"{'':>18}thread {ev.tid}: {ev.data.get('text', '')}"
 
     def _exit(self, ev: Event) -> str:
-        return f"{'':>18}exit_group({ev.data['status']}): the guest process exited"
+        return exit_text(ev.data.get("name", "exit_group"), ev.data["status"])
 
     def _result(self, ev: Event) -> str:
         d = ev.data
@@ -173,6 +173,12 @@ class TextRenderer:
         if d.get("decoded"):              # a struct the kernel wrote: its fields, not its bytes
             return f"{d['label']}{at}: {d['decoded']}  ({len(d['data']) // 2} bytes written)"
         return f"{d['label']}{at}: {bytes.fromhex(d['data'])!r}"
+
+
+def exit_text(name: str, status: int) -> str:
+    """What the end of the process by ``name`` (exit or exit_group) is called everywhere."""
+    how = "its only thread exited" if name == "exit" else "exit_group ended every thread"
+    return f"the process exited with status {status} ({how}; the call does not return)"
 
 
 def print_event(r: TextRenderer, ev: Event, out, kinds=None) -> None:
