@@ -17,6 +17,8 @@ import argparse
 import re
 from dataclasses import dataclass
 
+from emu.kernel.sysnum import parse_number
+
 MAX_BUF = 0x8000
 
 _UNITS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
@@ -31,7 +33,7 @@ def parse_duration(text: str) -> int:
     except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 10s, 250ms, 2m)") from None
     if not 0 < ns < 1 << 63:                       # KTIME_MAX: the clock saturates there
-        raise argparse.ArgumentTypeError(f"a time budget is more than 0 and less than 2^63 ns, not {text!r}")
+        raise argparse.ArgumentTypeError(f"a duration is more than 0 and less than 2^63 ns, not {text!r}")
     return ns
 
 
@@ -43,33 +45,50 @@ class Arg:
 
 
 def parse_int(text: str) -> int:
-    """An integer in Python notation (decimal, 0x, 0o, 0b, optional sign)."""
+    """An integer as C and Go write it (decimal, 0x, 0b, 0777 or 0o777 octal, a sign)."""
     try:
-        v = int(text.replace("_", ""), 0)
-    except ValueError:
-        raise ValueError(f"not a number: {text!r} (use 42, 0x2a, -1, or buf:N / str:S / data:S / fd:PATH)") from None
-    if not -(1 << 63) <= v < (1 << 64):
-        raise ValueError(f"{text!r} does not fit in a 64-bit register")
-    return v
+        return parse_number(text)
+    except ValueError as e:
+        if str(e).startswith("not a number"):
+            raise ValueError(f"{e} (use 42, 0x2a, 0777, -1, or buf:N / str:S / data:S / fd:PATH)") from None
+        raise
 
 
 _ESC = re.compile(r"\\(x[0-9a-fA-F]{2}|[nrt0\\])")
 
 
+def _raw(text: str) -> bytes:
+    """The bytes the user typed: non-UTF-8 bytes on the command line reach Python as
+    surrogate escapes, and go back to the same bytes here."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def unescape(text: str) -> bytes:
-    """UTF-8 bytes of ``text`` with the escapes \\n \\r \\t \\0 \\\\ and \\xNN decoded."""
+    """The bytes of ``text`` with the escapes \\n \\r \\t \\0 \\\\ and \\xNN decoded."""
     out, pos = bytearray(), 0
     for m in _ESC.finditer(text):
-        out += text[pos:m.start()].encode()
+        out += _raw(text[pos:m.start()])
         e = m.group(1)
         out += bytes([int(e[1:], 16)]) if e[0] == "x" else \
             {"n": b"\n", "r": b"\r", "t": b"\t", "0": b"\0", "\\": b"\\"}[e]
         pos = m.end()
-    return bytes(out + text[pos:].encode())
+    return bytes(out + _raw(text[pos:]))
+
+
+def printable(text: str) -> str:
+    """``text`` as it can be printed: bytes that are not UTF-8 shown as ``\\xNN``."""
+    return _raw(text).decode("utf-8", "backslashreplace")
 
 
 def parse_arg(text: str, session) -> Arg:
-    """Turn one command-line argument into a register value, allocating guest memory."""
+    """Turn one command-line argument into a register value, allocating guest memory.
+    ``Arg.text`` is the argument as it can be printed (see :func:`printable`)."""
+    arg = _parse_arg(text, session)
+    arg.text = printable(text)
+    return arg
+
+
+def _parse_arg(text: str, session) -> Arg:
     kind, sep, rest = text.partition(":")
     if not sep or kind not in ("buf", "str", "data", "fd"):
         return Arg(text, parse_int(text))
@@ -94,5 +113,5 @@ def parse_arg(text: str, session) -> Arg:
     fd = session.open_for_setup(rest)
     if fd < 0:
         from emu.kernel.errno import errno_name
-        raise ValueError(f"fd:{rest}: cannot open it in the guest's filesystem ({errno_name(-fd)})")
+        raise ValueError(f"fd:{printable(rest)}: cannot open it in the guest's filesystem ({errno_name(-fd)})")
     return Arg(text, fd)

@@ -9,7 +9,7 @@ explain, verify, the thread world's run) shares them.
 from __future__ import annotations
 
 from emu.bridge.argspec import parse_arg
-from emu.bridge.session import Session
+from emu.bridge.session import Session, check_count
 from emu.errors import GosyscallError
 from emu.kernel.args import as_int
 from emu.kernel.strace import OUT_STRUCTS, decode_struct
@@ -49,7 +49,7 @@ def build(ns) -> tuple[Session, str, int, list]:
     trap = lookup(words[0])
     args = [parse_arg(a, session) for a in words[1:]]
     stub = default_stub(ns, extra, len(args))
-    session.resolve_stub(stub)
+    check_count(session.resolve_stub(stub), args)
     return session, stub, trap, args
 
 

@@ -24,6 +24,14 @@ from emu.profile import DEFAULT, load
 from emu.trace.events import EventLog
 
 
+def check_count(stub: Stub, args: list) -> None:
+    """ValueError unless ``stub`` takes ``args`` after the syscall number (commands check it
+    before they print anything of the run)."""
+    nargs = len(stub.args) - 1
+    if len(args) > nargs:
+        raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
+
+
 @dataclass
 class CallResult:
     r1: int
@@ -88,7 +96,7 @@ class Session:
     def open_for_setup(self, path: str) -> int:
         """Open ``path`` read-only in the guest before the run (what os.Open did): fd or -errno."""
         try:
-            f = self.kernel.vfs.open(path.encode(), 0)     # O_RDONLY
+            f = self.kernel.vfs.open(path.encode("utf-8", "surrogateescape"), 0)     # O_RDONLY; bytes as typed
             fd = self.kernel.fds.alloc(f)
         except SysError as e:
             return -e.errno
@@ -133,9 +141,8 @@ class Session:
 
     def prepare(self, stub: Stub, trap: int, args: list[int], regs: dict | None = None) -> int:
         """Write the caller's frame and the initial registers; return the driver's address."""
+        check_count(stub, args)
         nargs = len(stub.args) - 1
-        if len(args) > nargs:
-            raise ValueError(f"{stub.name} takes {nargs} arguments after the syscall number, not {len(args)}")
         self.trap = trap
         words = [0] * drivers.spill_words(stub) + [trap] + list(args) + [0] * (nargs - len(args))
         words += [0] * len(stub.results)

@@ -18,6 +18,17 @@ class _Parser(argparse.ArgumentParser):
         raise GosyscallError(f"{message} (see: {self.prog} --help)")
 
 
+def _budget(text: str) -> int:
+    """``--budget N``: a whole number of instructions, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of instructions: {text[:40]!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"an instruction budget is at least 1, not {n}")
+    return n
+
+
 def _profile(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default=DEFAULT, metavar="RELEASE",
                    help=f"Go release whose path runs: {', '.join(names())} (default {DEFAULT})")
@@ -28,7 +39,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fs", metavar="DIR", help="mount a host directory read-only at /mnt in the guest")
     p.add_argument("--strict", action="store_true", help="an unknown syscall is an error, not -ENOSYS")
     p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR in the environment too)")
-    p.add_argument("--budget", type=int, default=None, metavar="N", help="instruction budget for the run")
+    p.add_argument("--budget", type=_budget, default=None, metavar="N", help="instruction budget for the run")
     p.add_argument("--time-budget", type=parse_duration, default=None, metavar="T",
                    help="virtual-time budget per call, e.g. 10s, 250ms, 2m, 1h (default 10s)")
 

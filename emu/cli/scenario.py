@@ -39,12 +39,12 @@ def _ints(text: str) -> list[int]:
     return out
 
 
-def _durations(text: str) -> list[int]:
+def _durations(text: str, option: str = "--block") -> list[int]:
     import argparse
     try:
         return [parse_duration(x) for x in text.split(",") if x.strip()]
     except argparse.ArgumentTypeError as e:
-        raise GosyscallError(str(e)) from None
+        raise GosyscallError(f"{option}: {e}") from None
 
 
 def add_parser(sub, h) -> None:
@@ -81,6 +81,9 @@ def add_parser(sub, h) -> None:
 
 def run(ns) -> int:
     load(ns.profile)                  # an unknown profile: one line naming the supported ones
+    if ns.plot and ns.name != "threads":
+        raise GosyscallError(f"--plot draws the M counts of `scenario threads`; `scenario {ns.name}` "
+                             "has no such plot (--timeline writes its timeline for Perfetto)")
     costs = Costs(**{k: v for k, v in (("insn_ns", ns.insn_ns), ("timer_slack_ns", ns.timer_slack))
                      if v is not None})
     results, lines = {"threads": _threads, "block": _block, "retake": _retake}[ns.name](ns, costs)
@@ -117,7 +120,9 @@ def _threads(ns, costs: Costs):
             raise GosyscallError(f"no variant {v!r}; choose from: {', '.join(S.VARIANTS)}, all")
     grid_n, grid_p = _ints(ns.n), _grid(ns, "gomaxprocs", "1,2,4")
     for n in grid_n:
-        if not 0 <= n <= MAX_GOROUTINES - 1:
+        if n < 0:
+            raise GosyscallError(f"--n {n}: a number of goroutines, 0 or more")
+        if n > MAX_GOROUTINES - 1:
             raise GosyscallError(f"--n {n}: the world holds at most {MAX_GOROUTINES - 1} goroutines besides main")
     tl = _one_timeline(ns, len(variants) * len(grid_n) * len(grid_p))
     results, lines = [], []

@@ -8,6 +8,7 @@ implements the call: :mod:`emu.kernel.table` says which ones it does.
 from __future__ import annotations
 
 import difflib
+import re
 
 # "number name" pairs, five to a line, in number order.
 _TABLE = """
@@ -98,25 +99,56 @@ def name_of(nr: int) -> str:
     return NAMES.get(nr, f"syscall_{nr}")
 
 
+# A number as C and Go write it: decimal, 0x hex, 0b binary, 0o or a leading 0 for octal.
+_NUMBER = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|0|[1-9][0-9]*)")
+_NUMBERISH = re.compile(r"[+-]?[0-9]")
+MAX_NUMBER_CHARS = 100           # no 64-bit value needs more; refused before any conversion
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
+def parse_number(text: str) -> int:
+    """A 64-bit register value written as a number: ``42``, ``-1``, ``0x2a``, ``0b101``, and
+    octal as C and Go write it (``0777``) or as Python does (``0o777``); ``_`` separators are
+    allowed. ValueError (one line) for anything else or for a value no register holds."""
+    t = text.strip().replace("_", "")
+    if len(t) > MAX_NUMBER_CHARS:
+        raise ValueError(f"{shown(text)} is too long to be a 64-bit number")
+    if not _NUMBER.fullmatch(t):
+        why = " (a leading 0 means octal, as in C and Go)" if re.fullmatch(r"[+-]?0[0-9]+", t) else ""
+        raise ValueError(f"not a number: {shown(text)}{why}")
+    sign = -1 if t[0] == "-" else 1
+    body = t.lstrip("+-")
+    v = sign * (int(body[1:], 8) if len(body) > 1 and body[0] == "0" and body[1].isdigit() else int(body, 0))
+    if not -(1 << 63) <= v < (1 << 64):
+        raise ValueError(f"{shown(text)} does not fit in a 64-bit register")
+    return v
+
+
 def lookup(name_or_number: str | int) -> int:
     """The syscall number for a name (``getpid``, ``SYS_getpid``) or a number (``39``, ``"0x27"``).
 
     Numbers are returned as given, known or not (the kernel answers unknown ones with
-    ``-ENOSYS``). An unknown name raises ValueError naming the closest known names.
+    ``-ENOSYS``), but must fit in RAX. An unknown name raises ValueError naming the closest
+    known names.
     """
     if isinstance(name_or_number, int):
         return name_or_number
     text = str(name_or_number).strip()
-    try:
-        return int(text, 0)
-    except ValueError:
-        pass
+    if _NUMBERISH.match(text):
+        try:
+            return parse_number(text)
+        except ValueError as e:
+            raise ValueError(f"syscall number: {e}") from None
     key = text.lower()
     for prefix in ("sys_", "__nr_"):
         if key.startswith(prefix) and key[len(prefix):] in SYS:
             key = key[len(prefix):]
     if key in SYS:
         return SYS[key]
-    close = difflib.get_close_matches(key, SYS, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(key, SYS, n=3, cutoff=0.6) if len(key) <= 64 else []
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise ValueError(f"unknown syscall {text!r}{hint}")
+    raise ValueError(f"unknown syscall {shown(text)}{hint}")

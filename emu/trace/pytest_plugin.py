@@ -5,9 +5,9 @@
 
 records the run that ``gosyscall run read fd:/hello.txt buf:64 64`` shows and compares
 its text trace with ``golden/read_hello.trace`` beside the test file (override the
-``gosyscall_golden_dir`` fixture to keep goldens elsewhere). A relative ``--binary PROG``
-in the command is found from the test file's directory, as the golden is, so the test
-passes from any working directory. A missing or different golden
+``gosyscall_golden_dir`` fixture to keep goldens elsewhere). A relative ``--binary PROG``,
+``--asm FILE.s`` or ``--fs DIR`` in the command is found from the test file's directory, as
+the golden is, so the test passes from any working directory. A missing or different golden
 fails with the first divergence, and the run is left as a pending ``.trace.new`` for
 ``gosyscall review``; ``pytest --gosyscall-update`` writes the goldens instead.
 ``gosyscall_golden.check(name, events, header)`` does the same for any recorded events
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 _STATS = pytest.StashKey[dict]()
-_PATH_OPTIONS = ("--binary",)
+_PATH_OPTIONS = ("--binary", "--asm", "--fs")
 
 
 def pytest_addoption(parser) -> None:
@@ -65,8 +65,8 @@ class Golden:
         return rec
 
     def _resolved(self, words: list[str]) -> list[str]:
-        """A relative ``--binary X`` (or ``--binary=X``), made relative to the test's
-        directory instead of the working directory."""
+        """A relative ``--binary X``, ``--asm X`` or ``--fs X`` (or ``--asm=X``), made
+        relative to the test's directory instead of the working directory."""
         out, it = [], iter(words)
         for w in it:
             opt, eq, val = w.partition("=")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from emu.bridge.argspec import parse_arg
 from emu.bridge.call import default_stub, header, user_stubs, words_of
-from emu.bridge.session import CallResult
+from emu.bridge.session import CallResult, check_count
 from emu.cpu.machine import DEFAULT_TIME_BUDGET_NS
 from emu.cpu.regs import TRACE_REGS
 from emu.errors import GosyscallError
@@ -42,6 +42,7 @@ def open_world(ns) -> tuple[World, object, int, list]:
         trap = lookup(words[0])
         args = [parse_arg(a, w) for a in words[1:]]
         stub = w.session.resolve_stub(default_stub(ns, extra, len(args)))
+        check_count(stub, args)
     except BaseException:
         w.close()
         raise

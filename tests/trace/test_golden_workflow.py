@@ -96,3 +96,23 @@ def test_review_leaves_a_damaged_pending_file_alone(project):
     assert out.returncode == 2
     assert "gosyscall: tests/golden/close_ebadf.trace.new:" in out.stderr and "truncated" in out.stderr
     assert bad.exists() and goldens(project) == ["close_ebadf.trace.new", "read_hello.trace"]
+
+
+def test_a_relative_asm_path_is_found_from_the_test_file(tmp_path):
+    """`--asm ../stubs/mine.s` in a golden means beside the test file, whatever directory
+    pytest runs from; an error names the stub with its directory."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "stubs").mkdir()
+    (tmp_path / "stubs" / "mine.s").write_text("mov rax, 39\nsyscall\nret\n")
+    (tmp_path / "stubs" / "bad.s").write_text("nop\nmovq rax\nret\n")
+    tests = tmp_path / "tests" / "deep"
+    tests.mkdir(parents=True)
+    (tests / "test_mine.py").write_text(
+        "def test_mine(gosyscall_golden):\n"
+        "    gosyscall_golden.run('mine', 'getpid --asm ../../stubs/mine.s')\n"
+        "def test_bad(gosyscall_golden):\n"
+        "    gosyscall_golden.run('bad', 'getpid --asm=../../stubs/bad.s')\n")
+    assert pytest_in(tmp_path, "--gosyscall-update", "-k", "not bad").returncode == 0
+    elsewhere = pytest_in(tests)                         # run from another directory
+    assert "1 failed, 1 passed" in elsewhere.stdout, elsewhere.stdout
+    assert "stubs/bad.s:2: cannot assemble 'movq rax'" in elsewhere.stdout

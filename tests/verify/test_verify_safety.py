@@ -83,4 +83,4 @@ def test_running_out_of_budget_on_both_sides_is_agreement(native, capsys):
     out = capsys.readouterr().out
     assert " identical      5  both stopped: instruction budget of 5 exhausted" in out
     assert main(["verify", "--budget", "-1"]) == 2
-    assert capsys.readouterr().err.startswith("gosyscall: --budget is a number of instructions")
+    assert capsys.readouterr().err.startswith("gosyscall: argument --budget: an instruction budget is at least 1")
