@@ -88,6 +88,16 @@ class SingleThreadOS:
     def osyield(self) -> None:
         pass
 
+    def cputicks(self) -> int:
+        return self.clock.now_ns          # a 1 GHz time-stamp counter on the virtual clock
+
+    def parallel(self, site: str) -> None:
+        """Nothing else runs beside the only thread; a loop that waits for another thread
+        (findrunnable's) would never end."""
+        if site == "findrunnable":
+            raise GosyscallError("the runtime waits for work another thread would take; `gosyscall run` "
+                                 "has one thread: use `gosyscall scenario`")
+
     def futexsleep(self, addr, val, ns) -> None:
         if getattr(addr, "key", None) != val:
             return

@@ -78,6 +78,25 @@ class WorldOS:
         self.w.runtime_syscall(24)
         self.w.park(("yield",))
 
+    def cputicks(self) -> int:
+        """RDTSC as a 1 GHz counter on the virtual clock: the same in every run, so the
+        runtime's fastrand (seeded from it) and its steal order are reproducible."""
+        return self.w.clock.now_ns
+
+    def parallel(self, site: str) -> None:
+        """Other threads act here while this one stays on its CPU (the model's protocol, not
+        Go's): every thread due first runs before this one goes on; no syscall is made. At
+        go1.10's findrunnable spin (site "findrunnable") the M burns CPU until another thread
+        takes the work it sees, so its time moves on to the next pending event."""
+        w = self.w
+        if site == "findrunnable":
+            w.horizon()
+            if not w.queue:                 # nothing else will ever run
+                raise GosyscallError("the runtime spins waiting for another thread, and no other "
+                                     "thread or timer will ever run (a livelock in the model)")
+            w.clock.advance(max(0, w.horizon() - w.clock.now_ns - w.clock.debt))
+        w.park(("yield",))
+
     # -- futexes (notes) ---------------------------------------------------------------------
     def futexsleep(self, addr: Any, val: int, ns: int) -> None:
         """futex(&n.key, FUTEX_WAIT, val, ns < 0 ? nil : &ts). The note's key is mirrored into

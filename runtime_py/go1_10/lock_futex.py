@@ -19,7 +19,7 @@ class LockFutex(FutexNotes):
     """Mixin of Runtime: lock and unlock; the note functions come from FutexNotes."""
 
     def lock(self, l: mutex) -> None:
-        """go1.10 lock_futex.go: lock.
+        """go1.10 lock_futex.go:46 lock.
         skips: the spin/osyield/futexsleep contention path (never contended in the model).
         """
         self._call("lock", l=l.name)
@@ -34,7 +34,7 @@ class LockFutex(FutexNotes):
               " is already held (the model is sequential: a double lock)\n")
 
     def unlock(self, l: mutex) -> None:
-        """go1.10 lock_futex.go: unlock.
+        """go1.10 lock_futex.go:106 unlock.
         skips: futexwakeup of sleepers (there are none).
         """
         self._call("unlock", l=l.name)

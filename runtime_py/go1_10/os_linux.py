@@ -28,10 +28,21 @@ class OS(Protocol):
         ...
 
     def osyield(self) -> None:
-        """Give up the CPU to another thread (sched_yield, nr 24). The model also calls it
-        where go1.10 busy-waits for another thread that runs in parallel (findrunnable's
-        final re-check): the platform should run other threads and let (virtual) time pass.
-        """
+        """Give up the CPU to another thread (sched_yield, nr 24)."""
+        ...
+
+    def cputicks(self) -> int:
+        """go1.10 asm_amd64.s:901 runtime·cputicks — the CPU's time-stamp counter (RDTSC). mcommoninit
+        seeds each M's fastrand with it, so it decides the random steal order."""
+        ...
+
+    def parallel(self, site: str) -> None:
+        """Not in Go: on hardware the other threads run in parallel with this one, while the
+        sequential model lets them run only where it calls the OS. go1.10 loops on a CPU at
+        one site until another thread acts: findrunnable's final re-check finds work that
+        the Ms spinning elsewhere will take (site "findrunnable"); the model calls this once
+        per turn, and the platform runs the threads due before this one continues, letting
+        this thread's time pass meanwhile. No syscall, no Go statement."""
         ...
 
     def futexsleep(self, addr: Any, val: int, ns: int) -> None:

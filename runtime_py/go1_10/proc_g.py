@@ -21,11 +21,11 @@ class ProcG:
     # --- status --------------------------------------------------------------------------
 
     def readgstatus(self, gp: g) -> int:
-        """go1.10 proc.go: readgstatus."""
+        """go1.10 proc.go:706 readgstatus."""
         return gp.atomicstatus
 
     def dumpgstatus(self, gp: g) -> str:
-        """go1.10 proc.go: dumpgstatus — returns what Go prints (for a throw's detail)."""
+        """go1.10 proc.go:527 dumpgstatus — returns what Go prints (for a throw's detail)."""
         _g_ = self.os.getg()
         return (f"runtime: gp: gp={gp}, goid={gp.goid}, gp->atomicstatus="
                 f"{self.readgstatus(gp)}\n"
@@ -33,7 +33,7 @@ class ProcG:
                 f"{self.readgstatus(_g_)}\n")
 
     def casgstatus(self, gp: g, oldval: int, newval: int) -> None:
-        """go1.10 proc.go: casgstatus — CAS gp.atomicstatus from oldval to newval.
+        """go1.10 proc.go:772 casgstatus — CAS gp.atomicstatus from oldval to newval.
         Go loops while the status is in a _Gscan state, until the GC finishes. Nothing else
         runs while this thread does, so in the model a failing CAS could never succeed: it
         throws "casgstatus: bad old status" (the model's own message) instead of hanging.
@@ -57,7 +57,7 @@ class ProcG:
             gp.gcscanvalid = False
 
     def allgadd(self, gp: g) -> None:
-        """go1.10 proc.go: allgadd."""
+        """go1.10 proc.go:447 allgadd."""
         self._call("allgadd", gp=gp)
         if self.readgstatus(gp) == _Gidle:
             throw("allgadd: bad status Gidle")
@@ -66,7 +66,7 @@ class ProcG:
     # --- creation and the free list ------------------------------------------------------
 
     def newproc(self, fn: int, stack_lo: int, stack_hi: int, callerpc: int = 0) -> g:
-        """go1.10 proc.go: newproc(siz, fn) — create a new g running fn and put it on the
+        """go1.10 proc.go:3235 newproc(siz, fn) — create a new g running fn and put it on the
         queue of g's waiting to run (what a go statement compiles to). Simplified: fn is the
         entry PC, there are no arguments, the caller supplies the stack [stack_lo, stack_hi)
         and callerpc (Go: getcallerpc()). Returns the new g (Go's returns nothing).
@@ -77,7 +77,7 @@ class ProcG:
         return out[0]
 
     def newproc1(self, fn: int, stack_lo: int, stack_hi: int, callerpc: int) -> g:
-        """go1.10 proc.go: newproc1 — create a new g running fn (see newproc).
+        """go1.10 proc.go:3246 newproc1 — create a new g running fn (see newproc).
         skips: argument copying and its size check (no arguments).
         skips: stack allocation (the caller's stack replaces any stack a recycled g had).
         skips: profiler labels, race context, system goroutine accounting.
@@ -138,7 +138,7 @@ class ProcG:
         return newg
 
     def gfput(self, _p_: p, gp: g) -> None:
-        """go1.10 proc.go: gfput — put gp on _p_'s free list.
+        """go1.10 proc.go:3353 gfput — put gp on _p_'s free list.
         skips: stackfree of non-standard stacks (stacks belong to the caller).
         skips: moving a batch to the global free lists when the local list reaches 64.
         """
@@ -150,7 +150,7 @@ class ProcG:
         _p_.gfreecnt += 1
 
     def gfget(self, _p_: p) -> Optional[g]:
-        """go1.10 proc.go: gfget — get a g from _p_'s free list.
+        """go1.10 proc.go:3392 gfget — get a g from _p_'s free list.
         skips: refilling from the global free lists (gfput never fills them).
         skips: stack (re)allocation (stacks belong to the caller).
         """
@@ -165,7 +165,7 @@ class ProcG:
 
     def gopark(self, unlockf: Optional[Callable[[g, Any], bool]], lock: Any, reason: str,
                traceEv: str = "GoBlock", traceskip: int = 1) -> None:
-        """go1.10 proc.go: gopark — put the current goroutine into a waiting state and call
+        """go1.10 proc.go:277 gopark — put the current goroutine into a waiting state and call
         unlockf on g0. If unlockf returns false, the goroutine is resumed. traceEv is the
         tracer event's name (GoBlock, GoBlockRecv, ...). Returns when the goroutine is
         readied and run again (mcall)."""
@@ -186,16 +186,16 @@ class ProcG:
 
     def goparkunlock(self, lock: mutex, reason: str, traceEv: str = "GoBlock",
                      traceskip: int = 1) -> None:
-        """go1.10 proc.go: goparkunlock — gopark and unlock `lock` once parked."""
+        """go1.10 proc.go:296 goparkunlock — gopark and unlock `lock` once parked."""
         self.gopark(self.parkunlock_c, lock, reason, traceEv, traceskip)
 
     def parkunlock_c(self, gp: g, lock: mutex) -> bool:
-        """go1.10 proc.go: parkunlock_c."""
+        """go1.10 proc.go:2570 parkunlock_c."""
         self.unlock(lock)
         return True
 
     def park_m(self, gp: g) -> None:
-        """go1.10 proc.go: park_m — gopark's continuation on g0."""
+        """go1.10 proc.go:2576 park_m — gopark's continuation on g0."""
         self._call("park_m", gp=gp)
         _g_ = self.os.getg()
         self._traceev(_g_.m.waittraceev or "GoBlock", g=gp, skip=_g_.m.waittraceskip)
@@ -214,12 +214,12 @@ class ProcG:
         self.schedule()
 
     def goready(self, gp: g, traceskip: int = 1) -> None:
-        """go1.10 proc.go: goready — make a waiting gp runnable (in runnext of our P)."""
+        """go1.10 proc.go:300 goready — make a waiting gp runnable (in runnext of our P)."""
         self._call("goready", gp=gp, traceskip=traceskip)
         self.systemstack(lambda: self.ready(gp, traceskip, True))
 
     def ready(self, gp: g, traceskip: int, next_: bool) -> None:
-        """go1.10 proc.go: ready(gp, traceskip, next) — mark gp ready to run."""
+        """go1.10 proc.go:584 ready(gp, traceskip, next) — mark gp ready to run."""
         self._call("ready", gp=gp, traceskip=traceskip, next=next_)
         self._traceev("GoUnpark", g=gp, skip=traceskip)
         status = self.readgstatus(gp)
@@ -240,19 +240,19 @@ class ProcG:
     # --- yielding and exiting ------------------------------------------------------------
 
     def Gosched(self) -> None:
-        """go1.10 proc.go: Gosched — yield the processor; the goroutine goes to the global
+        """go1.10 proc.go:262 Gosched — yield the processor; the goroutine goes to the global
         queue and resumes (after this call) when scheduled again."""
         self._call("Gosched")
         self.os.mcall(self.gosched_m, self.os.getg())
 
     def gosched_m(self, gp: g) -> None:
-        """go1.10 proc.go: gosched_m — Gosched continuation on g0."""
+        """go1.10 proc.go:2618 gosched_m — Gosched continuation on g0."""
         self._call("gosched_m", gp=gp)
         self._traceev("GoSched", g=gp)
         self.goschedImpl(gp)
 
     def goschedImpl(self, gp: g) -> None:
-        """go1.10 proc.go: goschedImpl."""
+        """go1.10 proc.go:2602 goschedImpl."""
         self._call("goschedImpl", gp=gp)
         status = self.readgstatus(gp)
         if status & ~_Gscan != _Grunning:
@@ -265,7 +265,7 @@ class ProcG:
         self.schedule()
 
     def goexit1(self) -> None:
-        """go1.10 proc.go: goexit1 — finish execution of the current goroutine.
+        """go1.10 proc.go:2646 goexit1 — finish execution of the current goroutine.
         skips: racegoend (race detector).
         """
         self._call("goexit1")
@@ -273,7 +273,7 @@ class ProcG:
         self.os.mcall(self.goexit0, self.os.getg())
 
     def goexit0(self, gp: g) -> None:
-        """go1.10 proc.go: goexit0 — goexit continuation on g0.
+        """go1.10 proc.go:2657 goexit0 — goexit continuation on g0.
         skips: system goroutine accounting.
         skips: clearing writebuf, labels and timer (not modeled).
         skips: flushing GC assist credit (no GC).

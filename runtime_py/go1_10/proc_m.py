@@ -17,7 +17,7 @@ class ProcM:
     # --- creating Ms ---------------------------------------------------------------------
 
     def mstart(self) -> None:
-        """go1.10 proc.go: mstart — what a new M runs first (the platform calls it on the new
+        """go1.10 proc.go:1170 mstart — what a new M runs first (the platform calls it on the new
         thread with getg() == mp.g0).
         skips: deriving g0's bounds from the OS stack when stack.lo == 0 (the platform sets
         them in newosproc if it wants).
@@ -32,7 +32,7 @@ class ProcM:
         self.mstart1()
 
     def mstart1(self) -> None:
-        """go1.10 proc.go: mstart1(dummy int32).
+        """go1.10 proc.go:1200 mstart1(dummy int32).
         skips: save(getcallerpc(), getcallersp()) of g0's context (the platform owns the g0
         stack).
         skips: asminit, minit and mstartm0 (per-thread and signal set-up).
@@ -53,7 +53,7 @@ class ProcM:
         self.schedule()
 
     def malg(self, stacksize: int) -> g:
-        """go1.10 proc.go: malg — a new g. The model allocates no stack memory: a g0 made
+        """go1.10 proc.go:3215 malg — a new g. The model allocates no stack memory: a g0 made
         here keeps stack (0, 0) (like malg(-1) under cgo) until the platform sets it.
         """
         self._call("malg", stacksize=stacksize)
@@ -61,20 +61,26 @@ class ProcM:
         return newg
 
     def allocm(self, _p_: Optional[p], fn: Optional[Callable[[], None]]) -> m:
-        """go1.10 proc.go: allocm — allocate a new m unassociated with any thread.
-        skips: borrowing _p_ for mallocs when the caller has no P (the model does not
-        allocate).
-        skips: freeing sched.freem (Ms never exit).
+        """go1.10 proc.go:1482 allocm — allocate a new m unassociated with any thread. Can use
+        _p_ for allocation context if needed: a caller without a P (sysmon's retake ->
+        handoffp -> startm -> newm) borrows _p_ for the mallocs here (acquirep: _Pidle ->
+        _Prunning, ProcStart) and gives it back at the end (releasep: ProcStop, _Pidle).
+        skips: freeing sched.freem (Ms never exit in the model).
+        skips: the stack sizes of malg (the model's g0 has no stack until newosproc).
         """
         self._call("allocm", _p_=_p_, fn=getattr(fn, "__name__", None))
         _g_ = self.os.getg()
         _g_.m.locks += 1  # disable GC because it can be called from sysmon
+        if _g_.m.p is None:
+            self.acquirep(_p_)  # temporarily borrow p for mallocs in this function
         mp = m()
         mp.mstartfn = fn
         self.mcommoninit(mp)
         mp.g0 = self.malg(-1)
         mp.g0.m = mp
-        mp.park.name = f"m{mp.id}.park"
+        mp.park.name = f"m{mp.id}.park"  # not Go: the note's name in traces
+        if _p_ is _g_.m.p:
+            self.releasep()
         _g_.m.locks -= 1
         if _g_.m.locks == 0 and _g_.preempt:
             # restore the preemption request in case we've cleared it in newstack
@@ -82,9 +88,8 @@ class ProcM:
         return mp
 
     def mcommoninit(self, mp: m) -> None:
-        """go1.10 proc.go: mcommoninit.
+        """go1.10 proc.go:541 mcommoninit.
         skips: recording createstack.
-        skips: the fastrand seed.
         skips: mpreinit (the signal goroutine gsignal).
         """
         self._call("mcommoninit", mp=mp)
@@ -94,6 +99,10 @@ class ProcM:
         mp.id = self.sched.mnext
         self.sched.mnext += 1
         self.checkmcount()
+        mp.fastrand[0] = (1597334677 * mp.id) & 0xFFFFFFFF
+        mp.fastrand[1] = self.os.cputicks() & 0xFFFFFFFF
+        if mp.fastrand[0] | mp.fastrand[1] == 0:
+            mp.fastrand[1] = 1
         # Add to allm so garbage collector doesn't free g->m when it is just in a register
         # or thread-local storage.
         mp.alllink = self.allm
@@ -101,17 +110,17 @@ class ProcM:
         self.unlock(self.sched.lock)
 
     def mcount(self) -> int:
-        """go1.10 proc.go: mcount."""
+        """go1.10 proc.go:3569 mcount."""
         return self.sched.mnext - self.sched.nmfreed
 
     def checkmcount(self) -> None:
-        """go1.10 proc.go: checkmcount (sched lock is held)."""
+        """go1.10 proc.go:533 checkmcount (sched lock is held)."""
         if self.mcount() > self.sched.maxmcount:
             throw("thread exhaustion", "runtime: program exceeds ", self.sched.maxmcount,
                   "-thread limit\n")
 
     def newm(self, fn: Optional[Callable[[], None]], _p_: Optional[p]) -> None:
-        """go1.10 proc.go: newm — create a new m; it will start off with a call to fn, or
+        """go1.10 proc.go:1824 newm — create a new m; it will start off with a call to fn, or
         else the scheduler. fn needs to be static and not a heap allocated closure.
         skips: the template-thread detour for locked Ms (LockOSThread is not modeled).
         """
@@ -121,7 +130,7 @@ class ProcM:
         self.newm1(mp)
 
     def newm1(self, mp: m) -> None:
-        """go1.10 proc.go: newm1.
+        """go1.10 proc.go:1856 newm1.
         skips: the cgo branch (_cgo_thread_start).
         skips: execLock (no exec in the model).
         """
@@ -129,7 +138,7 @@ class ProcM:
         self.os.newosproc(mp)
 
     def mspinning(self) -> None:
-        """go1.10 proc.go: mspinning — startm's caller incremented nmspinning; set the new
+        """go1.10 proc.go:1962 mspinning — startm's caller incremented nmspinning; set the new
         M's spinning."""
         self._call("mspinning")
         self.os.getg().m.spinning = True
@@ -137,9 +146,10 @@ class ProcM:
     # --- parking and waking Ms -----------------------------------------------------------
 
     def stopm(self) -> None:
-        """go1.10 proc.go: stopm — stop execution of the current m until new work is
+        """go1.10 proc.go:1930 stopm — stop execution of the current m until new work is
         available; returns with an acquired P.
-        skips: nothing (the helpgc branch is kept; helpgc is never set without a GC).
+        skips: gchelper() in the helpgc branch (no GC: helpgc is never set; the branch's
+        other statements are kept).
         """
         self._call("stopm")
         _g_ = self.os.getg()
@@ -165,7 +175,7 @@ class ProcM:
         _g_.m.nextp = None
 
     def startm(self, _p_: Optional[p], spinning: bool) -> None:
-        """go1.10 proc.go: startm — schedule some M to run the p (creates an M if necessary).
+        """go1.10 proc.go:1973 startm — schedule some M to run the p (creates an M if necessary).
         If p == nil, tries to get an idle P; if there is none, does nothing. If spinning is
         set, the caller has incremented nmspinning and startm will either decrement it or set
         m.spinning in the newly started M.
@@ -204,7 +214,7 @@ class ProcM:
         self.notewakeup(mp.park)
 
     def handoffp(self, _p_: p) -> None:
-        """go1.10 proc.go: handoffp — hands off P from syscall or locked M. It must start an
+        """go1.10 proc.go:2018 handoffp — hands off P from syscall or locked M. It must start an
         M in any situation where findrunnable would return a G to run on _p_.
         skips: the GC mark-work check (no GC in the model).
         """
@@ -246,7 +256,7 @@ class ProcM:
         self.unlock(self.sched.lock)
 
     def wakep(self) -> None:
-        """go1.10 proc.go: wakep — try to add one more P to execute G's (newproc, ready)."""
+        """go1.10 proc.go:2073 wakep — try to add one more P to execute G's (newproc, ready)."""
         self._call("wakep")
         # be conservative about spinning threads
         if not self._cas(self.sched, "nmspinning", 0, 1):
@@ -256,7 +266,7 @@ class ProcM:
     # --- owning Ps -----------------------------------------------------------------------
 
     def acquirep(self, _p_: p) -> None:
-        """go1.10 proc.go: acquirep — associate p and the current m."""
+        """go1.10 proc.go:4031 acquirep — associate p and the current m."""
         self._call("acquirep", _p_=_p_)
         # Do the part that isn't allowed to have write barriers.
         self.acquirep1(_p_)
@@ -266,7 +276,7 @@ class ProcM:
         self._traceev("ProcStart", p=_p_, m=_g_.m)
 
     def acquirep1(self, _p_: p) -> None:
-        """go1.10 proc.go: acquirep1."""
+        """go1.10 proc.go:4049 acquirep1."""
         self._call("acquirep1", _p_=_p_)
         _g_ = self.os.getg()
         if _g_.m.p is not None or _g_.m.mcache is not None:
@@ -280,7 +290,7 @@ class ProcM:
         self._pstore(_p_, _Prunning)
 
     def releasep(self) -> p:
-        """go1.10 proc.go: releasep — disassociate p and the current m."""
+        """go1.10 proc.go:4069 releasep — disassociate p and the current m."""
         self._call("releasep")
         _g_ = self.os.getg()
         if _g_.m.p is None or _g_.m.mcache is None:
@@ -300,7 +310,7 @@ class ProcM:
     # --- deadlock detection --------------------------------------------------------------
 
     def incidlelocked(self, v: int) -> None:
-        """go1.10 proc.go: incidlelocked."""
+        """go1.10 proc.go:4090 incidlelocked."""
         self._call("incidlelocked", v=v)
         self.lock(self.sched.lock)
         self.sched.nmidlelocked += v
@@ -309,17 +319,15 @@ class ProcM:
         self.unlock(self.sched.lock)
 
     def checkdead(self) -> None:
-        """go1.10 proc.go: checkdead — check for deadlock: no running M. sched.lock must be
-        held. The model's counts are exact (an M in a syscall or being created counts as
-        running), so a throw here is certain.
+        """go1.10 proc.go:4102 checkdead — check for deadlock: no running M. sched.lock must be
+        held (its callers hold it). The model's counts are exact (an M in a syscall or being
+        created counts as running), so a throw here is certain.
         skips: the islibrary/isarchive early return (a program, not a library).
         skips: the panicking early return.
-        skips: system goroutines (the model has none).
+        skips: allglock (one thread at a time touches the model) and system goroutines (none).
         skips: timejump (the playground's faketime).
         """
         self._call("checkdead")
-        if self.sched.lock.key == 0:
-            throw("checkdead: sched.lock not held")
         run = self.mcount() - self.sched.nmidle - self.sched.nmidlelocked - self.sched.nmsys
         if run > 0:
             return
@@ -344,7 +352,7 @@ class ProcM:
     # --- idle lists (sched.lock held) ----------------------------------------------------
 
     def mput(self, mp: m) -> None:
-        """go1.10 proc.go: mput — put mp on the midle list. Sched must be locked."""
+        """go1.10 proc.go:4515 mput — put mp on the midle list. Sched must be locked."""
         self._call("mput", mp=mp)
         mp.schedlink = self.sched.midle
         self.sched.midle = mp
@@ -352,7 +360,7 @@ class ProcM:
         self.checkdead()
 
     def mget(self) -> Optional[m]:
-        """go1.10 proc.go: mget — try to get an m from the midle list. Sched must be locked."""
+        """go1.10 proc.go:4526 mget — try to get an m from the midle list. Sched must be locked."""
         self._call("mget")
         mp = self.sched.midle
         if mp is not None:
@@ -361,7 +369,7 @@ class ProcM:
         return mp
 
     def pidleput(self, _p_: p) -> None:
-        """go1.10 proc.go: pidleput — put p on the _Pidle list. Sched must be locked."""
+        """go1.10 proc.go:4614 pidleput — put p on the _Pidle list. Sched must be locked."""
         self._call("pidleput", _p_=_p_)
         if not self.runqempty(_p_):
             throw("pidleput: P has non-empty run queue")
@@ -370,7 +378,7 @@ class ProcM:
         self.sched.npidle += 1
 
     def pidleget(self) -> Optional[p]:
-        """go1.10 proc.go: pidleget — try to get a p from the _Pidle list. Sched must be
+        """go1.10 proc.go:4627 pidleget — try to get a p from the _Pidle list. Sched must be
         locked."""
         self._call("pidleget")
         _p_ = self.sched.pidle

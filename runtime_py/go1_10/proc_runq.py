@@ -19,7 +19,7 @@ class ProcRunq:
     # --- global run queue (sched.lock held) ----------------------------------------------
 
     def globrunqput(self, gp: g) -> None:
-        """go1.10 proc.go: globrunqput — put gp on the global runnable queue."""
+        """go1.10 proc.go:4539 globrunqput — put gp on the global runnable queue."""
         self._call("globrunqput", gp=gp)
         gp.schedlink = None
         if self.sched.runqtail is not None:
@@ -30,7 +30,7 @@ class ProcRunq:
         self.sched.runqsize += 1
 
     def globrunqputbatch(self, ghead: g, gtail: g, n: int) -> None:
-        """go1.10 proc.go: globrunqputbatch — put a linked batch on the global queue."""
+        """go1.10 proc.go:4565 globrunqputbatch — put a linked batch on the global queue."""
         self._call("globrunqputbatch", ghead=ghead, gtail=gtail, n=n)
         gtail.schedlink = None
         if self.sched.runqtail is not None:
@@ -41,7 +41,7 @@ class ProcRunq:
         self.sched.runqsize += n
 
     def globrunqget(self, _p_: p, max_: int) -> Optional[g]:
-        """go1.10 proc.go: globrunqget(_p_, max) — take a batch from the global queue: return
+        """go1.10 proc.go:4578 globrunqget(_p_, max) — take a batch from the global queue: return
         one G and put the rest on _p_'s local queue."""
         self._call("globrunqget", _p_=_p_, max=max_)
         if self.sched.runqsize == 0:
@@ -69,12 +69,12 @@ class ProcRunq:
     # --- per-P run queue -----------------------------------------------------------------
 
     def runqempty(self, _p_: p) -> bool:
-        """go1.10 proc.go: runqempty — true if _p_ has no Gs on its local run queue."""
+        """go1.10 proc.go:4638 runqempty — true if _p_ has no Gs on its local run queue."""
         self._call("runqempty", _p_=_p_)
         return _p_.runqhead == _p_.runqtail and _p_.runnext is None
 
     def runqput(self, _p_: p, gp: g, next_: bool) -> None:
-        """go1.10 proc.go: runqput(_p_, gp, next) — put gp on the local runnable queue: in the
+        """go1.10 proc.go:4669 runqput(_p_, gp, next) — put gp on the local runnable queue: in the
         runnext slot if next (kicking the old runnext to the tail), else at the tail; a full
         ring moves half of itself to the global queue (runqputslow).
         skips: randomizeScheduler (race builds only).
@@ -99,7 +99,7 @@ class ProcRunq:
             # the queue is not full, now the put above must succeed
 
     def runqputslow(self, _p_: p, gp: g, h: int, t: int) -> bool:
-        """go1.10 proc.go: runqputslow — put gp and half of the local queue on the global
+        """go1.10 proc.go:4704 runqputslow — put gp and half of the local queue on the global
         queue.
         skips: randomizeScheduler shuffling (race builds only).
         """
@@ -122,7 +122,7 @@ class ProcRunq:
         return True
 
     def runqget(self, _p_: p) -> tuple[Optional[g], bool]:
-        """go1.10 proc.go: runqget — (gp, inheritTime): runnext first (inherits the time
+        """go1.10 proc.go:4744 runqget — (gp, inheritTime): runnext first (inherits the time
         slice), then the head of the ring."""
         self._call("runqget", _p_=_p_)
         # If there's a runnext, it's the next G to run.
@@ -142,7 +142,7 @@ class ProcRunq:
                 return gp, False
 
     def runqgrab(self, _p_: p, batch: list, batchHead: int, stealRunNextG: bool) -> int:
-        """go1.10 proc.go: runqgrab — grab half of _p_'s queue into the ring `batch` starting
+        """go1.10 proc.go:4773 runqgrab — grab half of _p_'s queue into the ring `batch` starting
         at batchHead; with stealRunNextG and an empty ring, take runnext (after a 3us sleep if
         _p_ is running, so it gets a chance to schedule it itself)."""
         self._call("runqgrab", _p_=_p_, batchHead=batchHead, stealRunNextG=stealRunNextG)
@@ -171,7 +171,7 @@ class ProcRunq:
                 return n
 
     def runqsteal(self, _p_: p, p2: p, stealRunNextG: bool) -> Optional[g]:
-        """go1.10 proc.go: runqsteal — steal half of p2's queue onto _p_'s; return one of the
+        """go1.10 proc.go:4828 runqsteal — steal half of p2's queue onto _p_'s; return one of the
         stolen Gs (or None)."""
         self._call("runqsteal", _p_=_p_, p2=p2, stealRunNextG=stealRunNextG)
         t = _p_.runqtail

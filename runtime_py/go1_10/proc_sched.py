@@ -14,11 +14,64 @@ from runtime_py.go1_10.runtime2 import _Grunnable, _Grunning, _StackGuard, g
 from runtime_py.throw import throw
 
 
+class randomOrder:
+    """go1.10 proc.go:4953 randomOrder — with randomEnum, enumerates all Ps in different
+    pseudo-random orders without repetitions: if X and GOMAXPROCS are coprime, the sequence
+    (i + X) % GOMAXPROCS visits every P once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.coprimes: list[int] = []
+
+    def reset(self, count: int) -> None:
+        """go1.10 proc.go:4965 (*randomOrder).reset."""
+        self.count = count
+        self.coprimes = []
+        for i in range(1, count + 1):
+            if gcd(i, count) == 1:
+                self.coprimes.append(i)
+
+    def start(self, i: int) -> randomEnum:
+        """go1.10 proc.go:4975 (*randomOrder).start."""
+        return randomEnum(count=self.count, pos=i % self.count,
+                          inc=self.coprimes[i % len(self.coprimes)])
+
+
+class randomEnum:
+    """go1.10 proc.go:4958 randomEnum."""
+
+    def __init__(self, count: int, pos: int, inc: int) -> None:
+        self.i = 0
+        self.count = count
+        self.pos = pos
+        self.inc = inc
+
+    def done(self) -> bool:
+        """go1.10 proc.go:4983 (*randomEnum).done."""
+        return self.i == self.count
+
+    def next(self) -> None:
+        """go1.10 proc.go:4987 (*randomEnum).next."""
+        self.i += 1
+        self.pos = (self.pos + self.inc) % self.count
+
+    def position(self) -> int:
+        """go1.10 proc.go:4992 (*randomEnum).position."""
+        return self.pos
+
+
+def gcd(a: int, b: int) -> int:
+    """go1.10 proc.go:4996 gcd."""
+    while b != 0:
+        a, b = b, a % b
+    return a
+
+
 class ProcSched:
     """Mixin of Runtime: schedule, findrunnable, execute."""
 
     def schedule(self) -> None:
-        """go1.10 proc.go: schedule — one round of scheduler: find a runnable goroutine and
+        """go1.10 proc.go:2480 schedule — one round of scheduler: find a runnable goroutine and
         execute it. Never returns.
         skips: the m.lockedg branch (stoplockedm) and gp.lockedm (startlockedm).
         skips: the incgo check (no cgo).
@@ -55,7 +108,7 @@ class ProcSched:
         self.execute(gp, inheritTime)
 
     def findrunnable(self) -> tuple[g, bool]:
-        """go1.10 proc.go: findrunnable — find a runnable goroutine: local runq, global runq,
+        """go1.10 proc.go:2198 findrunnable — find a runnable goroutine: local runq, global runq,
         steal from other Ps; otherwise give up the P (releasep, pidleput), check all run
         queues once more, and stopm until woken with a P.
         skips: gcwaiting/gcstopm (no stop-the-world).
@@ -64,9 +117,13 @@ class ProcSched:
         skips: netpoll, both the non-blocking poll before stealing and the blocking one
         before stopm (no network poller).
         skips: idle GC mark work, both checks (no GC).
-        Steal order: deterministic, starting after this P (go1.10 draws a random start and
-        stride from fastrand); 4 passes, runnext only in the last.
-        Adds one statement: osyield() before the final re-check's goto top (see there).
+        Steal order: go1.10's, 4 passes over allp in stealOrder's pseudo-random order (a
+        start and a stride coprime with GOMAXPROCS from fastrand), runnext only in the last;
+        deterministic because each M's fastrand is seeded from its id and the platform's
+        cputicks (mcommoninit), which runs on virtual time.
+        Not Go: os.parallel("findrunnable") where the final re-check found work and loops back
+        to top (see
+        there).
         """
         self._call("findrunnable")
         _g_ = self.os.getg()
@@ -99,12 +156,13 @@ class ProcSched:
                     _g_.m.spinning = True
                     self.sched.nmspinning += 1
                 for i in range(4):
-                    for k in range(len(self.allp)):
-                        p2 = self.allp[(_p_.id + 1 + k) % len(self.allp)]
+                    enum = self.stealOrder.start(self.fastrand())
+                    while not enum.done():
                         stealRunNextG = i > 2  # first look for ready queues with more than 1 g
-                        gp = self.runqsteal(_p_, p2, stealRunNextG)
+                        gp = self.runqsteal(_p_, self.allp[enum.position()], stealRunNextG)
                         if gp is not None:
                             return gp, False
+                        enum.next()
             # stop:
             # Before we drop our P, make a snapshot of the allp slice.
             allpSnapshot = list(self.allp)
@@ -143,17 +201,17 @@ class ProcSched:
                         found = True
                     break
             if found:
-                # Not in go1.10: here a real M busy-waits (top -> too many spinners -> give
-                # the P back -> recheck finds the same queued work) until another thread,
-                # running in parallel, takes that work. In the sequential model nothing else
-                # could run, so let the platform run other threads and pass time.
-                self.os.osyield()
+                # Not Go: a real M may loop here (top -> too many spinners -> give the P back
+                # -> the recheck finds the same queued work) until an M running in parallel
+                # takes that work; in the sequential model that M runs only if this one lets
+                # it, so the platform runs the threads that are due first.
+                self.os.parallel("findrunnable")
                 continue  # goto top
             self.stopm()
             # goto top
 
     def resetspinning(self) -> None:
-        """go1.10 proc.go: resetspinning."""
+        """go1.10 proc.go:2435 resetspinning."""
         self._call("resetspinning")
         _g_ = self.os.getg()
         if not _g_.m.spinning:
@@ -169,7 +227,7 @@ class ProcSched:
             self.wakep()
 
     def execute(self, gp: g, inheritTime: bool) -> None:
-        """go1.10 proc.go: execute — schedule gp to run on the current M. If inheritTime, gp
+        """go1.10 proc.go:2165 execute — schedule gp to run on the current M. If inheritTime, gp
         inherits the remaining time in the current time slice. Never returns (gogo).
         skips: the CPU profiler rate check.
         """
@@ -190,7 +248,7 @@ class ProcSched:
         self.os.gogo(gp.sched)
 
     def dropg(self) -> None:
-        """go1.10 proc.go: dropg — remove the association between m and its current
+        """go1.10 proc.go:2563 dropg — remove the association between m and its current
         goroutine m.curg."""
         self._call("dropg")
         _g_ = self.os.getg()
@@ -198,7 +256,7 @@ class ProcSched:
         _g_.m.curg = None
 
     def runSafePointFn(self) -> None:
-        """go1.10 proc.go: runSafePointFn — run sched.safePointFn for this P if requested."""
+        """go1.10 proc.go:1446 runSafePointFn — run sched.safePointFn for this P if requested."""
         self._call("runSafePointFn")
         p_ = self.os.getg().m.p
         # Resolve the race between forEachP running the safe-point function on this P's

@@ -18,7 +18,7 @@ class ProcSyscall:
     """Mixin of Runtime: the syscall entry and exit path."""
 
     def save(self, pc: int, sp: int) -> None:
-        """go1.10 proc.go: save — make getg().sched refer to pc and sp, for a later gogo."""
+        """go1.10 proc.go:2719 save — make getg().sched refer to pc and sp, for a later gogo."""
         self._call("save", pc=pc, sp=sp)
         _g_ = self.os.getg()
         _g_.sched.pc = pc
@@ -31,11 +31,11 @@ class ProcSyscall:
             self.badctxt()
 
     def badctxt(self) -> None:
-        """go1.10 proc.go: badctxt."""
+        """go1.10 proc.go:433 badctxt."""
         throw("ctxt != 0")
 
     def reentersyscall(self, pc: int, sp: int) -> None:
-        """go1.10 proc.go: reentersyscall — the goroutine is about to enter a system call.
+        """go1.10 proc.go:2772 reentersyscall — the goroutine is about to enter a system call.
         trace.enabled branch: GoSysCall is reported; the save() inside that branch is not run.
         The throw runs directly rather than inside systemstack (no stack to protect here).
         """
@@ -77,7 +77,7 @@ class ProcSyscall:
         _g_.m.locks -= 1
 
     def entersyscall(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
-        """go1.10 proc.go: entersyscall(dummy int32) — the standard syscall entry.
+        """go1.10 proc.go:2836 entersyscall(dummy int32) — the standard syscall entry.
 
         Go calls reentersyscall(getcallerpc(), getcallersp(unsafe.Pointer(&dummy))). The model
         cannot read a stack, so the platform passes those two values: at the CALL's target,
@@ -90,7 +90,7 @@ class ProcSyscall:
         self.reentersyscall(callerpc, callersp)
 
     def entersyscall_sysmon(self) -> None:
-        """go1.10 proc.go: entersyscall_sysmon — wake a deep-sleeping sysmon."""
+        """go1.10 proc.go:2840 entersyscall_sysmon — wake a deep-sleeping sysmon."""
         self._call("entersyscall_sysmon")
         self.lock(self.sched.lock)
         if self.sched.sysmonwait != 0:
@@ -99,7 +99,7 @@ class ProcSyscall:
         self.unlock(self.sched.lock)
 
     def entersyscall_gcwait(self) -> None:
-        """go1.10 proc.go: entersyscall_gcwait — hand the P to a waiting stop-the-world."""
+        """go1.10 proc.go:2849 entersyscall_gcwait — hand the P to a waiting stop-the-world."""
         self._call("entersyscall_gcwait")
         _g_ = self.os.getg()
         _p_ = _g_.m.p
@@ -114,7 +114,7 @@ class ProcSyscall:
         self.unlock(self.sched.lock)
 
     def entersyscallblock(self, callerpc: int, callersp: int, callerfp: int = 0) -> None:
-        """go1.10 proc.go: entersyscallblock(dummy int32) — entersyscall for a call known to
+        """go1.10 proc.go:2869 entersyscallblock(dummy int32) — entersyscall for a call known to
         block: the P is handed off at once. callerpc/callersp as for entersyscall.
         """
         self._call("entersyscallblock", callerpc=callerpc, callersp=callersp)
@@ -146,14 +146,14 @@ class ProcSyscall:
         _g_.m.locks -= 1
 
     def entersyscallblock_handoff(self) -> None:
-        """go1.10 proc.go: entersyscallblock_handoff."""
+        """go1.10 proc.go:2910 entersyscallblock_handoff."""
         self._call("entersyscallblock_handoff")
         self._traceev("GoSysCall", g=self.os.getg().m.curg)
         self._traceev("GoSysBlock", p=self.os.getg().m.p)
         self.handoffp(self.releasep())
 
     def exitsyscall(self, callersp: int) -> None:
-        """go1.10 proc.go: exitsyscall(dummy int32) — the goroutine exited its system call;
+        """go1.10 proc.go:2927 exitsyscall(dummy int32) — the goroutine exited its system call;
         arrange for it to run on a cpu again. callersp is getcallersp(&dummy): RSP+8 at the
         CALL's target, as for entersyscall. It must not be above g.syscallsp.
         trace.enabled branches: GoStart is reported; the slow path's osyield spin (waiting
@@ -200,7 +200,7 @@ class ProcSyscall:
         _g_.throwsplit = False
 
     def exitsyscallfast(self) -> bool:
-        """go1.10 proc.go: exitsyscallfast — try to get a P without going through the
+        """go1.10 proc.go:3010 exitsyscallfast — try to get a P without going through the
         scheduler: first the P we had (CAS _Psyscall -> _Prunning), then any idle P.
         trace.enabled branch: GoSysExit is reported; the osyield spin is not run.
         """
@@ -240,7 +240,7 @@ class ProcSyscall:
         return False
 
     def exitsyscallfast_reacquired(self) -> None:
-        """go1.10 proc.go: exitsyscallfast_reacquired — we got back the P we ran on before."""
+        """go1.10 proc.go:3062 exitsyscallfast_reacquired — we got back the P we ran on before."""
         self._call("exitsyscallfast_reacquired")
         _g_ = self.os.getg()
         _g_.m.mcache = _g_.m.p.mcache
@@ -253,7 +253,7 @@ class ProcSyscall:
             _g_.m.p.syscalltick += 1
 
     def exitsyscallfast_pidle(self) -> bool:
-        """go1.10 proc.go: exitsyscallfast_pidle — take an idle P (and wake sysmon)."""
+        """go1.10 proc.go:3082 exitsyscallfast_pidle — take an idle P (and wake sysmon)."""
         self._call("exitsyscallfast_pidle")
         self.lock(self.sched.lock)
         _p_ = self.pidleget()
@@ -267,7 +267,7 @@ class ProcSyscall:
         return False
 
     def exitsyscall0(self, gp: g) -> None:
-        """go1.10 proc.go: exitsyscall0 — exitsyscall slow path on g0 (via mcall): failed to
+        """go1.10 proc.go:3101 exitsyscall0 — exitsyscall slow path on g0 (via mcall): failed to
         acquire a P, enqueue gp as runnable.
         skips: the m.lockedg branch (stoplockedm): LockOSThread is not modeled.
         """

@@ -21,7 +21,7 @@ class ProcSysmon:
     """Mixin of Runtime: the system monitor."""
 
     def sysmon(self) -> None:
-        """go1.10 proc.go: sysmon — the system monitor loop; never returns.
+        """go1.10 proc.go:4185 sysmon — the system monitor loop; never returns.
         Sleeps 20us, doubling after 50 idle rounds, capped at 10ms; sleeps deeply on
         sched.sysmonnote when all Ps are idle or GC is waiting; calls retake every round.
         skips: debug.scavenge and debug.schedtrace (schedtrace).
@@ -54,6 +54,7 @@ class ProcSysmon:
                     maxsleep = forcegcperiod // 2
                     if scavengelimit < forcegcperiod:
                         maxsleep = scavengelimit // 2
+                    # not Go: an observer note saying why sysmon sleeps deeply
                     self._note(f"sysmon: all Ps idle; deep sleep on sched.sysmonnote "
                                f"(up to {maxsleep} ns)")
                     self.notetsleep(self.sched.sysmonnote, maxsleep)
@@ -71,7 +72,7 @@ class ProcSysmon:
                 idle += 1
 
     def retake(self, now: int) -> int:
-        """go1.10 proc.go: retake — take Ps back from long syscalls, preempt long-running Gs.
+        """go1.10 proc.go:4313 retake — take Ps back from long syscalls, preempt long-running Gs.
         Returns the number of Ps retaken from syscalls.
         For a _Psyscall P: never on the first sighting of a syscall (p.syscalltick differs
         from what sysmon saw last); then only if its runq has work, or there is no idle P and
@@ -94,6 +95,7 @@ class ProcSysmon:
                 if pd.syscalltick != t:
                     pd.syscalltick = t
                     pd.syscallwhen = now
+                    # not Go: an observer note (Go says nothing here)
                     self._note(f"retake: first sighting of p{_p_.id} in syscall "
                                f"(syscalltick {t})")
                     continue
@@ -103,6 +105,7 @@ class ProcSysmon:
                 if (self.runqempty(_p_)
                         and self.sched.nmspinning + self.sched.npidle > 0
                         and pd.syscallwhen + 10 * 1000 * 1000 > now):
+                    # not Go: an observer note saying why the P is left alone
                     self._note(f"retake: p{_p_.id} in syscall for {now - pd.syscallwhen} ns, "
                                f"no queued work, an idle P or spinning M exists: leave it")
                     continue
@@ -134,7 +137,7 @@ class ProcSysmon:
         return n
 
     def preemptall(self) -> bool:
-        """go1.10 proc.go: preemptall — ask every running goroutine to stop (best effort)."""
+        """go1.10 proc.go:4385 preemptall — ask every running goroutine to stop (best effort)."""
         self._call("preemptall")
         res = False
         for _p_ in self.allp:
@@ -145,7 +148,7 @@ class ProcSysmon:
         return res
 
     def preemptone(self, _p_: p) -> bool:
-        """go1.10 proc.go: preemptone — tell the goroutine running on _p_ to stop: set
+        """go1.10 proc.go:4408 preemptone — tell the goroutine running on _p_ to stop: set
         gp.preempt and make its next stack check fail (stackguard0 = stackPreempt)."""
         self._call("preemptone", _p_=_p_)
         mp = _p_.m

@@ -5,6 +5,10 @@ attributes; Go's functions are methods, split by topic over the mixins of proc_*
 lock_futex.py, each with Go's name, arguments and statement order.
 
 Conventions:
+- Each mirror's docstring names the go1.10 file, line and function (`go1.10 proc.go:2836
+  entersyscall`) and what it skips; its first statement, `self._call(...)`, tells the observer
+  the function was entered and is not Go. Any other statement that is not Go carries a
+  `# not Go` comment (the observer notes that explain a decision, the names of notes).
 - `_g_ = self.os.getg()` is Go's `_g_ := getg()`: the g in this thread's TLS.
 - Locks and atomics are sequential in the model: one thread at a time touches runtime state
   (os_linux.py). An atomic.Cas is a compare-and-store (`_cas`, `_pcas`) that may still fail.
@@ -24,7 +28,7 @@ from runtime_py.go1_10.os_linux import OS
 from runtime_py.go1_10.proc_g import ProcG
 from runtime_py.go1_10.proc_m import ProcM
 from runtime_py.go1_10.proc_runq import ProcRunq
-from runtime_py.go1_10.proc_sched import ProcSched
+from runtime_py.go1_10.proc_sched import ProcSched, randomOrder
 from runtime_py.go1_10.proc_syscall import ProcSyscall
 from runtime_py.go1_10.proc_sysmon import ProcSysmon
 from runtime_py.go1_10.runtime2 import (
@@ -56,6 +60,18 @@ class Runtime(Plumbing, Runtime1, LockFutex, ProcSyscall, ProcM, ProcSched, Proc
         self.g0: Optional[g] = None  # m0's g0
         self.mainStarted = False  # runtime.main has started: newproc may start Ms
         self.goexitpc = 0  # guest address of runtime·goexit (newproc1 pushes goexitpc+1)
+        self.stealOrder = randomOrder()  # findrunnable's order of Ps to steal from
+
+    def fastrand(self) -> int:
+        """go1.10 stubs.go:94 fastrand — xorshift64+ on this M's two 32-bit words (seeded
+        by mcommoninit)."""
+        mp = self.os.getg().m
+        # Implement xorshift64+: 2 32-bit xorshift sequences added together.
+        s1, s0 = mp.fastrand[0], mp.fastrand[1]
+        s1 ^= (s1 << 17) & 0xFFFFFFFF
+        s1 = s1 ^ s0 ^ s1 >> 7 ^ s0 >> 16
+        mp.fastrand[0], mp.fastrand[1] = s0, s1
+        return (s0 + s1) & 0xFFFFFFFF
 
     # --- bootstrap -------------------------------------------------------------------------
 
@@ -110,7 +126,7 @@ class Runtime(Plumbing, Runtime1, LockFutex, ProcSyscall, ProcM, ProcSched, Proc
         return gp
 
     def procresize(self, nprocs: int) -> Optional[p]:
-        """go1.10 proc.go: procresize — only the bootstrap case (old gomaxprocs 0): create
+        """go1.10 proc.go:3850 procresize — only the bootstrap case (old gomaxprocs 0): create
         nprocs Ps, acquire allp[0] for the current M, put the rest on the idle list.
         skips: growing or shrinking an existing allp (the model's GOMAXPROCS is fixed).
         skips: trace, race and statistics bookkeeping.
@@ -144,6 +160,7 @@ class Runtime(Plumbing, Runtime1, LockFutex, ProcSyscall, ProcM, ProcSched, Proc
             self._pstore(pp, _Pidle)
             if self.runqempty(pp):
                 self.pidleput(pp)
+        self.stealOrder.reset(nprocs)
         self.gomaxprocs = nprocs
         return runnablePs
 

@@ -144,6 +144,7 @@ class m:
     helpgc: int = 0
     spinning: bool = False  # m is out of work and is actively looking for work
     blocked: bool = False  # m is blocked on a note
+    fastrand: list = field(default_factory=lambda: [0, 0])  # [2]uint32: fastrand's xorshift state
     park: note = field(default_factory=note)  # where stopm sleeps
     alllink: Optional[m] = None  # on allm
     schedlink: Optional[m] = None  # on sched.midle

@@ -64,6 +64,12 @@ class FakeOS:
     def osyield(self) -> None:
         self.calls.append(("osyield",))
 
+    def cputicks(self) -> int:
+        return self.now
+
+    def parallel(self, site: str) -> None:
+        self.calls.append(("parallel", site))
+
     def futexsleep(self, addr: Any, val: int, ns: int) -> None:
         self.calls.append(("futexsleep", addr, val, ns))
         if addr.key != val:

@@ -172,8 +172,11 @@ class World:
     def procyield(self, cycles: int) -> None:  # go1.27's spin: PAUSEs of 20 ns each
         self._block(("usleep", self.now + 20 * cycles))
 
-    def parallel(self, site: str) -> None:  # go1.27: other threads may run here
-        self._block(("usleep", self.now))
+    def parallel(self, site: str) -> None:  # other threads may run here (go1.10's spin: 1 µs)
+        self._block(("usleep", self.now + (1000 if site == "findrunnable" else 0)))
+
+    def cputicks(self) -> int:
+        return self.now
 
     def futexsleep(self, addr: Any, val: int, ns: int) -> None:
         if addr.key != val:
