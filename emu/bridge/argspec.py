@@ -107,8 +107,8 @@ def _parse_arg(text: str, session) -> Arg:
     if rest == "pipe" or rest.startswith("pipe@"):
         pipe_at = getattr(session, "pipe_at", None)      # only the thread world (emu.world) has it
         if pipe_at is None:
-            raise ValueError(f"fd:{rest}: a pipe written by a timer exists only in the thread world "
-                             "(gosyscall run ... fd:pipe@50ms runs there)")
+            raise ValueError(f"fd:{rest}: a pipe written by a timer exists only in the thread world, which "
+                             "`gosyscall run` and `repl` enter (trace and explain record single-thread runs)")
         return Arg(text, pipe_at(rest[5:]))
     fd = session.open_for_setup(rest)
     if fd < 0:

@@ -57,7 +57,7 @@ def _call_args(p: argparse.ArgumentParser) -> None:
 
 # Each command lives in its own module with ``add_parser(sub, common)`` and ``run(ns)``.
 COMMANDS = ("run", "repl", "trace", "diff", "review", "explain", "scenario", "verify", "profiles",
-            "gdbserver", "build-probe", "toolchain")
+            "gdbserver", "build-probe", "toolchain", "syscalls")
 
 
 def _module(name: str):

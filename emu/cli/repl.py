@@ -11,10 +11,13 @@ import sys
 from emu.bridge.call import build, header, no_world_for_binary
 from emu.cpu.machine import DEFAULT_BUDGET
 
+from emu.trace.render import want_color
+
 # Instructions one `continue` may run: far more than `run`'s budget, since Ctrl-C is there
 # to stop a loop (about 2 s of guest time at the ~60 M instructions/s a continue runs).
 REPL_BUDGET = 100 * DEFAULT_BUDGET
-from emu.trace.render import want_color
+BUDGET_NOTE = (f"the REPL's budget: {REPL_BUDGET:,} instructions per continue (run's is {DEFAULT_BUDGET:,}: "
+               "here Ctrl-C stops a loop); --budget N sets it")
 
 
 def add_parser(sub, h) -> None:
@@ -49,7 +52,8 @@ def run(ns, stdin=None, stdout=None) -> int:
         shell, lines, world = start(ns, stdin, stdout, color, interactive)
     else:
         session, stub, trap, args = build(ns)
-        dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET)
+        dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET,
+                       budget_note="" if ns.budget else BUDGET_NOTE)
         shell = Shell(dbg, stdin, stdout, color=color, interactive=interactive)
         lines = header(session, stub, trap, args)[:-1]
     try:

@@ -25,7 +25,8 @@ EXPLAIN = {
     "read": "N goroutines blocked in Syscall(SYS_READ) on a pipe nobody writes",
     "sleep": "N goroutines each looping on Syscall(SYS_NANOSLEEP, 1 ms)",
     "chan": "N goroutines blocked in <-ch (the runtime parks them: no syscall)",
-    "raw": "N goroutines blocked in RawSyscall(SYS_READ) (no entersyscall: Ps are never retaken)",
+    "raw": "N goroutines blocked in RawSyscall(SYS_READ) (no entersyscall: sysmon never retakes the P a "
+           "raw reader holds; \"Ps retaken\" counts main's own Syscall sleep)",
 }
 
 
@@ -167,12 +168,13 @@ def _block(ns, costs: Costs):
                              rel("other_start_ns"), rel("t_return_ns"),
                              S.EXIT_PATHS.get(res["exit_path"], "—"), rel("g1_runs_again_ns")])
     lines = ["block · main (g1) reads a pipe that a timer writes T after the read starts; R goroutines "
-             "compute meanwhile", "times from main's entersyscall" + ("" if not ns.cold else
+             "compute meanwhile", "the table's times count from main's entersyscall" + ("" if not ns.cold else
                                                                      " (cold: the read is its P's first syscall)"), ""]
     lines += R.table(["T", "R", "GOMAXPROCS", "sysmon 1st look", "P retaken", "other g on P",
                       "read returns", "exitsyscall path", "g1 runs again"], rows, right={1, 2, 3, 4, 5, 6, 8})
     if len(results) == 1:
-        lines += ["", "what happened, in order:"]
+        lines += ["", "what happened, in order (virtual time since the program started; main's "
+                  f"entersyscall at {R.dur(results[0]['t_enter_ns'])}):"]
         lines += [f"  {R.dur(t):>11}  {m:<5} {text}" for t, m, text in results[0]["events"]]
     return results, lines
 

@@ -82,6 +82,7 @@ class Machine:
         self._error: Exception | None = None
         self._fault: tuple | None = None
         self._restore: dict | None = None     # registers to put back when a hook ends the run
+        self._block_sizes: dict = {}          # (addr, size) -> instructions: block_insns
         self._hooks: list[int] = []
         self._sysregs = RegBatch(self.uc, ("rax",) + SYSCALL_ARG_REGS + ("rip", "rflags"))
         self._sysret = RegBatch(self.uc, ("rax", "rcx", "r11"))
@@ -405,6 +406,30 @@ class Machine:
             return GuestFault(f"guest fault: invalid instruction (#UD; Linux sends SIGILL) at {self._what(pc)}",
                               "SIGILL")
         return GuestFault(f"guest fault: {err} at {self._where(pc)}")
+
+    def block_insns(self, addr: int, size: int) -> int:
+        """How many instructions the translated block [addr, addr+size) holds: the image knows
+        its own; elsewhere (a trampoline page's one-byte RETs, code outside the image) they are
+        decoded. Cached by block."""
+        n = self._block_sizes.get((addr, size))
+        if n is None:
+            n, a = 0, addr
+            while a < addr + size:
+                insn = self.image.at(a)
+                if insn is not None:
+                    a += insn.size
+                elif L.RUNTIME_TEXT <= a < L.RUNTIME_TEXT + L.RUNTIME_TEXT_SIZE:
+                    a += 1                  # the runtime page: one-byte RETs (and int3 filler)
+                else:
+                    try:
+                        from asm.operands import decode
+                        d = decode(self.mem.read(a, min(15, addr + size - a)), a)
+                    except Exception:       # noqa: BLE001 - unreadable: count one byte
+                        d = None
+                    a += d.size if d is not None else 1
+                n += 1
+            self._block_sizes[(addr, size)] = n
+        return n
 
     def read_u64s(self, addr: int, n: int) -> tuple[int, ...]:
         return struct.unpack(f"<{n}Q", self.mem.read(addr, 8 * n))

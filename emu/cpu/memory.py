@@ -45,6 +45,7 @@ class GuestMemory:
         self.regions: list[Region] = []
         self._bases: list[int] = []
         self.mapped = 0
+        self.watch: list | None = None   # a list here collects (addr, bytes) of every write()
 
     # -- mapping ---------------------------------------------------------------
     def map(self, base: int, size: int, perms: int, name: str, host: bool = True) -> Region:
@@ -98,6 +99,8 @@ class GuestMemory:
             return
         self._check(addr, len(data), W, True)
         self.poke(addr, data)
+        if self.watch is not None:       # a lesson listing what the kernel wrote
+            self.watch.append((addr, bytes(data)))
 
     # -- the emulator's own access (no permission check: loading code, mirroring g) ----
     def poke(self, addr: int, data: bytes) -> None:

@@ -18,7 +18,7 @@ from emu.kernel.errno import EFAULT, ENOSYS, SysError, errno_name
 from emu.kernel.files import Console, FdTable
 from emu.kernel.memory import Fault, GuestMemory
 from emu.kernel.strace import describe_call, describe_result
-from emu.kernel.sysnum import NAMES
+from emu.kernel.sysnum import ARGNAMES, NAMES
 from emu.kernel.table import REGS, TABLE, Entry, decode
 from emu.kernel.vfs import VFS
 
@@ -172,8 +172,11 @@ def named_args(nr: int, args: Sequence[int], table: dict[int, Entry] | None = No
     """Syscall ``nr``'s arguments as (name, register, decoded value, kind); all six, raw, if unknown."""
     args = tuple(a & MASK64 for a in args) + (0,) * (6 - len(args))
     e = (TABLE if table is None else table).get(as_int(nr))
-    if e is None:
-        return [(f"arg{i}", REGS[i], args[i], "hex") for i in range(6)]
+    if e is None:             # not modelled: its parameters' names if known, else all six raw
+        names = ARGNAMES.get(NAMES.get(as_int(nr), ""))
+        if names is None:
+            return [(f"arg{i}", REGS[i], args[i], "hex") for i in range(6)]
+        return [(n, REGS[i], args[i], "hex") for i, n in enumerate(names)]
     return [(n, REGS[i], decode(k, args[i]), k) for i, (n, k) in enumerate(zip(e.argnames, e.kinds))]
 
 

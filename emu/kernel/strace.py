@@ -14,7 +14,7 @@ from emu.kernel.args import fetch_bytes, fetch_str
 from emu.kernel.clock import CLOCK_NAMES
 from emu.kernel.errno import SysError, errno_name, strerror
 from emu.kernel.memory import Fault, GuestMemory
-from emu.kernel.sysnum import name_of
+from emu.kernel.sysnum import ARGNAMES, name_of
 from emu.kernel.table import TABLE, Entry, decode
 from emu.kernel.vfs import O_ACCMODE, O_CREAT, O_TMPFILE, OPEN_FLAG_NAMES
 
@@ -159,8 +159,9 @@ def describe_call(mem: GuestMemory, nr: int, args: Sequence[int], ret: int | Non
     """``name(args)`` for syscall ``nr``; buffers the kernel fills are shown only once ``ret`` ≥ 0."""
     args = tuple(a & 0xFFFFFFFFFFFFFFFF for a in args) + (0,) * (6 - len(args))
     e = (TABLE if table is None else table).get(as_signed(nr & 0xFFFFFFFF))
-    if e is None:
-        return f"{name_of(nr)}({', '.join(f'{a:#x}' for a in args)})"
+    if e is None:                 # not modelled: as many arguments as the call has, if known
+        shown = args[:len(ARGNAMES.get(name_of(nr), args))]
+        return f"{name_of(nr)}({', '.join(f'{a:#x}' for a in shown)})"
     n = _SHOWN.get(e.name, lambda a: len(e.argnames))(args)
     return f"{e.name}({', '.join(render_arg(mem, e, i, args, ret) for i in range(n))})"
 

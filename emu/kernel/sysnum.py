@@ -94,6 +94,49 @@ SYS: dict[str, int] = {name: nr for nr, name in NAMES.items()}
 del _nr, _name
 
 
+# Parameter names (Linux man pages, section 2) of calls the kernel model does not implement
+# but Go programs make: shown in a trace instead of bare registers. The calls the model
+# implements name their arguments in emu/kernel/table.py.
+_ARGNAMES = """
+    stat: pathname statbuf | fstat: fd statbuf | lstat: pathname statbuf | poll: fds nfds timeout
+    mmap: addr length prot flags fd offset | mprotect: addr len prot | munmap: addr length
+    brk: brk | rt_sigaction: signum act oldact sigsetsize | rt_sigprocmask: how set oldset sigsetsize
+    rt_sigreturn: | ioctl: fd request arg | pread64: fd buf count offset | pwrite64: fd buf count offset
+    readv: fd iov iovcnt | writev: fd iov iovcnt | access: pathname mode | select: nfds readfds writefds exceptfds timeout
+    mremap: old_address old_size new_size flags new_address | madvise: addr length advice
+    mincore: addr length vec | pause: | getitimer: which curr_value | setitimer: which new_value old_value
+    socket: domain type protocol | connect: sockfd addr addrlen | accept: sockfd addr addrlen
+    sendto: sockfd buf len flags dest_addr addrlen | recvfrom: sockfd buf len flags src_addr addrlen
+    sendmsg: sockfd msg flags | recvmsg: sockfd msg flags | shutdown: sockfd how | bind: sockfd addr addrlen
+    listen: sockfd backlog | getsockname: sockfd addr addrlen | getpeername: sockfd addr addrlen
+    socketpair: domain type protocol sv | setsockopt: sockfd level optname optval optlen
+    getsockopt: sockfd level optname optval optlen | fork: | vfork: | execve: pathname argv envp
+    wait4: pid wstatus options rusage | kill: pid sig | fcntl: fd cmd arg | flock: fd operation
+    fsync: fd | fdatasync: fd | truncate: path length | ftruncate: fd length | getdents: fd dirp count
+    getcwd: buf size | chdir: path | fchdir: fd | rename: oldpath newpath | mkdir: pathname mode
+    rmdir: pathname | creat: pathname mode | link: oldpath newpath | unlink: pathname
+    symlink: target linkpath | readlink: pathname buf bufsiz | chmod: pathname mode | fchmod: fd mode
+    umask: mask | getrlimit: resource rlim | getrusage: who usage | sysinfo: info | times: buf
+    sigaltstack: ss old_ss | prctl: option arg2 arg3 arg4 arg5 | setrlimit: resource rlim
+    tkill: tid sig | time: tloc | sched_setaffinity: pid cpusetsize mask | sched_getaffinity: pid cpusetsize mask
+    getdents64: fd dirp count | set_tid_address: tidptr | clock_getres: clockid res
+    clock_nanosleep: clockid flags request remain | epoll_wait: epfd events maxevents timeout
+    epoll_ctl: epfd op fd event | tgkill: tgid tid sig | waitid: idtype id infop options
+    newfstatat: dirfd pathname statbuf flags | unlinkat: dirfd pathname flags | readlinkat: dirfd pathname buf bufsiz
+    faccessat: dirfd pathname mode | ppoll: fds nfds tmo_p sigmask sigsetsize | set_robust_list: head len
+    epoll_pwait: epfd events maxevents timeout sigmask sigsetsize | eventfd2: initval flags
+    epoll_create1: flags | accept4: sockfd addr addrlen flags | prlimit64: pid resource new_limit old_limit
+    getrandom: buf buflen flags | statx: dirfd pathname flags mask statxbuf | rseq: rseq rseq_len flags sig
+    clone3: cl_args size | close_range: first last flags | openat2: dirfd pathname how size
+    faccessat2: dirfd pathname mode flags | epoll_create: size | eventfd: initval
+    sched_getparam: pid param | memfd_create: name flags | pidfd_open: pid flags | getcpu: cpu node tcache
+"""
+ARGNAMES: dict[str, tuple[str, ...]] = {
+    name.strip(): tuple(args.split())
+    for name, _, args in (entry.partition(":") for entry in re.split(r"[|\n]", _ARGNAMES) if entry.strip())
+}
+
+
 def name_of(nr: int) -> str:
     """The Linux name of syscall ``nr``, or ``syscall_<nr>`` for a number x86-64 does not define."""
     return NAMES.get(nr, f"syscall_{nr}")

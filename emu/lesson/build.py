@@ -28,7 +28,8 @@ class Step:
     before: dict
     after: dict
     changed: list
-    mem: list                                     # [(addr, hexbytes)]
+    mem: list                                     # [(addr, hexbytes)] the instruction wrote
+    kernel_mem: list = field(default_factory=list)  # [(addr, hexbytes)] the kernel wrote (a SYSCALL)
     events: list = field(default_factory=list)    # rendered lines (kernel, runtime)
     state: str = ""                               # the runtime model after the step
 
@@ -58,9 +59,14 @@ def build_lesson(session, stub: str, trap: int, args: list, header: list[str]) -
     plain = TextRenderer(color=False)
     log = session.log
     steps, result = [], ""
+    mem = session.machine.mem
     while dbg.state == "stopped" and len(steps) < dbg.budget:
         before, first = dbg.regs(), len(log.events)
-        dbg.stepi(1)
+        mem.watch = []                  # the kernel model writes guest memory through write()
+        try:
+            dbg.stepi(1)
+        finally:
+            wrote, mem.watch = mem.watch, None
         events = log.events[first:]
         insn = next((e for e in events if e.kind == "insn"), None)
         if insn is None:            # a fault: nothing retired
@@ -74,6 +80,7 @@ def build_lesson(session, stub: str, trap: int, args: list, header: list[str]) -
                           before=before, after=after,
                           changed=[r for r in TRACE_REGS if before[r] != after[r]],
                           mem=[(a, h) for a, h in d["mem"]],
+                          kernel_mem=[(a, b.hex()) for a, b in wrote],
                           events=[ln.strip() for ln in lines if ln], state=runtime_state(session)))
     s = dbg.stub
     title = f"{session.kernel.name_of(trap)} through {s.name} ({session.profile})"

@@ -21,7 +21,13 @@ def _changes(step) -> list[str]:
 
 
 def _mem(step) -> list[str]:
-    return [f"[{a:#x}] ← {int.from_bytes(bytes.fromhex(h), 'little'):#x}" for a, h in step.mem]
+    """What the instruction wrote (a value per store), then what the kernel wrote (bytes)."""
+    out = [f"[{a:#x}] ← {int.from_bytes(bytes.fromhex(h), 'little'):#x}" for a, h in step.mem]
+    for a, h in step.kernel_mem:
+        data = bytes.fromhex(h)
+        shown = repr(data[:32]) + ("…" if len(data) > 32 else "")
+        out.append(f"by the kernel: {len(data)} bytes at {a:#x}: {shown}")
+    return out
 
 
 def text(lesson) -> str:
@@ -33,7 +39,7 @@ def text(lesson) -> str:
         if s.note:
             out += textwrap.wrap(s.note, 96, initial_indent="  What       ", subsequent_indent=" " * 13)
         out.append("  Registers  " + ("; ".join(_changes(s)) or "none but RIP"))
-        if s.mem:
+        if s.mem or s.kernel_mem:
             out.append("  Memory     " + "; ".join(_mem(s)))
         out += [f"  Event      {e}" for e in s.events]
         out.append(f"  Runtime    {s.state}")
@@ -54,7 +60,7 @@ def markdown(lesson) -> str:
             out += ["| register | before | after |", "| --- | --- | --- |"]
             out += [f"| {r} | `{s.before[r]:#x}` | `{s.after[r]:#x}` |" for r in s.changed]
             out.append("")
-        if s.mem:
+        if s.mem or s.kernel_mem:
             out += [f"- memory: `{m}`" for m in _mem(s)]
         out += [f"- {e}" for e in s.events]
         out += [f"- runtime: {s.state}", ""]

@@ -7,11 +7,17 @@ from emu.repl.expr import ExprError, evaluate
 
 
 def resolve_symbol(dbg, name: str) -> int:
-    """A function, label or trampoline by Go name (``·`` or ``.``), or a unique suffix."""
+    """A function, label or trampoline by Go name (``·`` or ``.``), or a unique suffix; a
+    bare label is first looked for in the current function, then in the stub being run
+    (``ok`` while stepping through your stub is your ``ok``), as gdb's current context."""
     name = name.replace("·", ".")
     syms = dbg.image.symbols
     if name in syms:
         return syms[name]
+    here = dbg.function_of(dbg.pc) if hasattr(dbg, "function_of") else None
+    for fn in dict.fromkeys(f for f in (here, getattr(getattr(dbg, "stub", None), "name", None)) if f):
+        if f"{fn}.{name}" in syms:
+            return syms[f"{fn}.{name}"]
     found = [k for k in syms if k.endswith("." + name)]
     if len(found) == 1:
         return syms[found[0]]
@@ -33,9 +39,17 @@ class BreakpointCommands:
         found = self.dbg.image.line_address(arg)          # FILE:LINE of a Go line
         if found is not None:
             return found
+        file, colon, line = arg.rpartition(":")
+        if colon and line.isdigit():                      # FILE:LINE with no instruction there
+            files = {i.loc.rpartition(":")[0] for i in self.dbg.image.insns.values()}
+            if file in files:
+                raise ExprError(f'No line {line} in file "{file}" holds an instruction.')
+            raise ExprError(f'No source file named {file}.')
         try:
             return resolve_symbol(self.dbg, arg)
-        except ExprError:
+        except ExprError as e:
+            if "ambiguous" in str(e):
+                raise
             raise ExprError(f'Function "{arg}" not defined.') from None
 
     def do_break(self, arg):

@@ -48,9 +48,11 @@ class GoCommands:
                    if before[r] != after[r] and r != "rip"]
         self.message("  Will change: " + (", ".join(changes) if changes else "no register but RIP")
                      + f"; next RIP {after['rip']:#x}{views.sym(d, after['rip'])}")
-        for ev in events:
-            line = self.paint.line(ev) if ev.kind not in ("insn", "result") else None
-            if line is not None:
+        lines = [self.paint.line(ev) for ev in events if ev.kind not in ("insn", "result")]
+        lines = [line for line in lines if line is not None]
+        if lines:                     # the kernel's and runtime's lines: not run yet, say so
+            self.message("  What it will do (a dry run, undone: the call has not happened yet):")
+            for line in lines:
                 self.message(line)
         mem = [m for ev in events if ev.kind == "insn" for m in ev.data["mem"]]
         for addr, hexbytes in mem:

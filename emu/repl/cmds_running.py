@@ -35,8 +35,8 @@ class RunningCommands:
 
     def do_finish(self, arg):
         """finish — run until the current function returns, then show its Go results."""
+        self.message(f"Run till exit from {self.dbg.finishing()}")     # as gdb: before the steps
         fn, stop = self._executing(self.dbg.finish, trace=True)
-        self.message(f"Run till exit from {fn}")
         stub = self.dbg.session.stubs.get(fn)
         if stub is not None and stop.kind in ("step", "end"):
             if stub.abi is not None and stub.abi.results:      # the register ABI: AX, BX, CX

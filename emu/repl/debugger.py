@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from unicorn import UC_HOOK_BLOCK
+
 from emu.cpu.machine import DEFAULT_BUDGET
 from emu.cpu.regs import REG_IDS
 from emu.errors import GosyscallError
@@ -66,6 +68,7 @@ class _Continued:
     end: Snapshot
     stops: frozenset
     fingerprint: tuple
+    stop: "Stop | None" = None     # why it ended (a "returned from syscall" catch is found again)
 
 
 @dataclass
@@ -106,7 +109,8 @@ class Breakpoints:
 class Debugger(Breakpoints):
     """One call of one stub, under the user's control."""
 
-    def __init__(self, session, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET):
+    def __init__(self, session, stub: str, trap: int, args: list[int], budget: int = DEFAULT_BUDGET,
+                 budget_note: str = ""):
         self.session = session
         self.machine = m = session.machine
         session.log.record = True         # replay, reverse steps and lessons read the log
@@ -115,6 +119,7 @@ class Debugger(Breakpoints):
         self.entry = session.prepare(self.stub, trap, args)
         self.done = session.driver_symbol(self.stub, label="done")
         self.budget = budget
+        self.budget_note = budget_note    # why the budget is what it is, said when it ends a run
         self.tracer = Tracer(m)
         m.attach_tracer(self.tracer)
         self.snaps = Snapshotter(session)
@@ -126,6 +131,8 @@ class Debugger(Breakpoints):
         self.quiet = False                # replaying: listeners should print nothing
         self.interrupted = False
         self.syscall_sites = {a for a, i in self.image.insns.items() if i.intel.strip() == "syscall"}
+        self._counting = False
+        m.uc.hook_add(UC_HOOK_BLOCK, lambda _uc, addr, size, _u: self._count_block(addr, size))
         self.m.uc.reg_write(REG_IDS["rip"], self.entry)
         self.start = self._take()
 
@@ -171,6 +178,8 @@ class Debugger(Breakpoints):
         except (GosyscallError, Throw) as e:    # a guest fault, an error raised in a hook, or
             self.state = "faulted"              # the runtime model's throw (Go would crash)
             return Stop("fault", str(e), e)
+        if self.m.tracer is None:               # untraced (continue): count it as run does
+            self.session.log.step += 1
         after = self._after()
         if after is not None:
             return after
@@ -268,13 +277,17 @@ class Debugger(Breakpoints):
                 return stop
         return stop
 
-    def finish(self) -> tuple[str, Stop]:
-        """Run until the current function returns; (what it was, why it stopped)."""
+    def finishing(self) -> str:
+        """The function ``finish`` would run out of; DebugError where there is none."""
         self.require_running()
-        pc = self.pc
-        fn = self.function_of(pc)
+        fn = self.function_of(self.pc)
         if fn is None or fn.startswith(f"{self.session.driver_ns}.call"):
             raise DebugError('"finish" not meaningful in the outermost frame.')
+        return fn
+
+    def finish(self) -> tuple[str, Stop]:
+        """Run until the current function returns; (what it was, why it stopped)."""
+        fn = self.finishing()
 
         def returned(prev: int, _now: int) -> bool:
             insn = None if prev in self.m.trampolines.values() else self.image.at(prev)
@@ -306,7 +319,7 @@ class Debugger(Breakpoints):
                 stop = self._bp_stop(self.pc) or self._run_fast(stops)
         finally:
             self.m.attach_tracer(self.tracer)
-        self.history.append(_Continued(start, self._take(), stops, self.fingerprint()))
+        self.history.append(_Continued(start, self._take(), stops, self.fingerprint(), stop))
         return stop
 
     def _run_fast(self, stops: frozenset) -> Stop:
@@ -315,23 +328,36 @@ class Debugger(Breakpoints):
         # past a breakpoint or the end of the call. Drop them.
         for a in stops:
             self.m.forget_code(a)
-        used = 0
-        while True:
-            if self.interrupted:
-                return Stop("interrupt", f"Program stopped (interrupted) at {self.where(self.pc)}")
-            if used >= self.budget:
-                return Stop("budget", f"instruction budget of {self.budget} used up at "
-                            f"{self.where(self.pc)}")
-            pc = self.pc
-            try:
-                self.m.step(pc, min(CHUNK, self.budget - used), stops)
-            except (GosyscallError, Throw) as e:
-                self.state = "faulted"
-                return Stop("fault", str(e), e)
-            used += CHUNK          # an upper bound when the chunk ended early
-            stop = self._after() or self._at_stop(self.pc, stops)
-            if stop is not None:
-                return stop
+        log = self.session.log
+        first = log.step
+        self._counting = True
+        try:
+            while True:
+                used = log.step - first
+                if self.interrupted:
+                    return Stop("interrupt", f"Program stopped (interrupted) at {self.where(self.pc)}")
+                if used >= self.budget:
+                    note = f" ({self.budget_note})" if self.budget_note else ""
+                    return Stop("budget", f"instruction budget of {self.budget} used up at "
+                                f"{self.where(self.pc)}{note}")
+                pc = self.pc
+                try:
+                    self.m.step(pc, min(CHUNK, self.budget - used), stops)
+                except (GosyscallError, Throw) as e:
+                    self.state = "faulted"
+                    return Stop("fault", str(e), e)
+                stop = self._after() or self._at_stop(self.pc, stops)
+                if stop is not None:
+                    return stop
+        finally:
+            self._counting = False
+
+    def _count_block(self, addr: int, size: int) -> None:
+        """Step numbers go on counting while no tracer runs (a continue): each translated block
+        adds its instructions. (A block stops short only at a fault, which ends the call.) The
+        hook is there from the start: Unicorn adds block hooks only to blocks it translates later."""
+        if self._counting:
+            self.session.log.step += self.m.block_insns(addr, size)
 
     def _at_stop(self, pc: int, stops: frozenset) -> Stop | None:
         if pc not in stops:
@@ -404,10 +430,27 @@ class Debugger(Breakpoints):
             elif not self._pop():
                 break
             pc = self.pc
-            hit = self._bp_stop(pc) or (self._at_stop(pc, self.stop_addrs()) if pc in self.syscall_sites else None)
+            hit = (self._bp_stop(pc) or (self._at_stop(pc, self.stop_addrs()) if pc in self.syscall_sites else None)
+                   or self._returned_here())
             if hit is not None:
                 return hit
         return Stop("history", "No more reverse-execution history.")
+
+    def _returned_here(self) -> Stop | None:
+        """The "returned from syscall" catch of this state, if the instruction that led here was
+        a caught SYSCALL (the one history entry before it says which)."""
+        top = self.history[-1] if self.history else None
+        if isinstance(top, _Continued):
+            s = top.stop
+            return s if s is not None and s.kind == "catch-return" and top.fingerprint == self.fingerprint() else None
+        if isinstance(top, _Stepped) and top.snap.pc in self.syscall_sites:
+            nr = top.snap.ctx.reg_read(REG_IDS["rax"])
+            for bp in self.breakpoints.values():
+                if bp.catches(nr):
+                    bp.hits += 1
+                    return Stop("catch-return", f"Catchpoint {bp.num} (returned from syscall "
+                                f"{self.session.kernel.name_of(nr)})")
+        return None
 
     # -- from the start, checkpoints ------------------------------------------------------------------
     def restart(self) -> None:

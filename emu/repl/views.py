@@ -169,8 +169,8 @@ def _insns(dbg, addr: int, count: int) -> tuple[list[str], int]:
     for _ in range(count):
         size, intel, go = insn_text(dbg, addr)
         mark = "=> " if addr == pc else "   "
-        line = f"{mark}{addr:#x}{sym(dbg, addr)}:\t{intel}"
-        out.append(f"{line:<55} {go}".rstrip() if go else line)
+        line = f"{mark}{addr:#x}{sym(dbg, addr)}:\t{intel:<34}"
+        out.append(f"{line}  {go}".rstrip() if go else line.rstrip())   # two columns, apart
         addr += size
     return out, addr
 

@@ -208,8 +208,10 @@ class WorldDebugger(Breakpoints):
     def nexti(self, n: int = 1) -> Stop:
         raise DebugError("ni is not available in world mode; si steps one instruction, ne one event.")
 
-    def finish(self):
+    def finishing(self):
         raise DebugError("finish is not available in world mode; b *ADDR and c, or ne, instead.")
+
+    finish = finishing
 
     # -- no going back ---------------------------------------------------------------------------
     def _no_reverse(self, *_args):

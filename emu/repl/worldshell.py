@@ -30,7 +30,7 @@ class WorldShell(Shell):
 
     # -- running -----------------------------------------------------------------------------
     def do_next_event(self, arg):
-        """ne [N] — run until the next N scheduler/kernel events (syscalls, runtime calls, G/P changes, threads)."""
+        """ne [N] — N turns of the thread due next: each runs until it enters the kernel, blocks or ends, and shows every scheduler/kernel event it made (si steps one instruction)."""
         stop = self._executing(self.dbg.next_event, self._count(arg))
         self.message(stop.text)
         if stop.kind not in ("step", "interrupt"):
@@ -79,7 +79,8 @@ class WorldShell(Shell):
         for th, m in zip(st["threads"], st["ms"]):
             role = " (sysmon)" if m["sysmon"] else ""
             nxt = "" if th["next_run"] is None else f"; next run at {th['next_run']} ns"
-            why = f"; waits for {th['waits_for']}" if th["waits_for"] else ""
+            waits = th["waits_for"]
+            why = f"; waits for {waits}" if waits and waits not in th["doing"] else ""   # said once
             self.message(f"{'*' if th['tid'] == cur else ' '} m{th['m']:<4}{th['tid']:<8}{th['state']:<10}"
                          f"{th['clock']:>9} ns  {th['doing']}{role}{why}{nxt}")
 

@@ -48,7 +48,6 @@ class GuestCPU:
         self._nblocks = 0
         self._skip_pc = None
         self._counting = True
-        self._ninsns: dict[tuple[int, int], int] = {}
         self._hooks = [uc.hook_add(UC_HOOK_BLOCK, self._on_block)]
         self.machine.world = self
         self.machine.runtime_hook = self._on_trampoline
@@ -60,20 +59,7 @@ class GuestCPU:
             return
         self._nblocks += 1
         if self._counting:
-            n = self._ninsns.get((addr, size))
-            if n is None:
-                n = self._ninsns[(addr, size)] = self._count(addr, size)
-            self.clock.now_ns += n * self.costs.insn_ns
-
-    def _count(self, addr: int, size: int) -> int:
-        """Instructions in the block [addr, addr+size): the image knows its own; a trampoline
-        page outside it holds one-byte RETs."""
-        n, a = 0, addr
-        while a < addr + size:
-            insn = self.image.at(a)
-            a += insn.size if insn is not None else 1
-            n += 1
-        return n
+            self.clock.now_ns += self.machine.block_insns(addr, size) * self.costs.insn_ns
 
     def _on_trampoline(self, name: str, callerpc: int, callersp: int, callerfp: int) -> None:
         if self._skip_pc == L.TRAMPOLINES[name]:

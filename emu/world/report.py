@@ -87,7 +87,10 @@ def distribution(values: list[int | None]) -> list[str]:
 
 
 def plot_m_counts(path: str, results: list[dict], title: str) -> None:
-    """M count over virtual time, one step line per run, as a PNG (needs matplotlib)."""
+    """M count over virtual time, one step line per run, as a PNG (needs matplotlib). Both
+    axes are logarithmic, so N = 1 and N = 1000 both show their ramp; a colour per variant
+    and N, a line style (and width) per GOMAXPROCS, so runs that coincide stay visible; the
+    legend sits outside the plot, where it hides no line."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -97,17 +100,27 @@ def plot_m_counts(path: str, results: list[dict], title: str) -> None:
     import io
 
     from emu.atomic import write_atomic
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    colours = plt.get_cmap("tab10").colors
+    groups = list(dict.fromkeys((r["variant"], r["n"]) for r in results))
+    procs = sorted({r["gomaxprocs"] for r in results})
+    styles = ("-", "--", ":", "-.")
+    first = min((t for r in results for t, _ in r["m_series"] if t > 0), default=1_000) / 1e6
     for r in results:
-        xs = [0] + [t / 1e6 for t, _ in r["m_series"]] + [r["end_ns"] / 1e6]
-        ys = [0] + [n for _, n in r["m_series"]] + [r["m_series"][-1][1]]
-        ax.step(xs, ys, where="post", label=f"{r['variant']} N={r['n']} GOMAXPROCS={r['gomaxprocs']}")
+        k, j = groups.index((r["variant"], r["n"])), procs.index(r["gomaxprocs"])
+        xs = [first / 2] + [max(t / 1e6, first / 2) for t, _ in r["m_series"]] + [r["end_ns"] / 1e6]
+        ys = [1] + [max(n, 1) for _, n in r["m_series"]] + [max(r["m_series"][-1][1], 1)]
+        ax.step(xs, ys, where="post", color=colours[k % len(colours)], linestyle=styles[j % len(styles)],
+                linewidth=2.5 - 0.6 * (j % 3), label=f"{r['variant']} N={r['n']} GOMAXPROCS={r['gomaxprocs']}")
     last = max(r["t_peak_ns"] for r in results) / 1e6
-    ax.set_xlim(0, max(last * 1.3, 0.1))         # the ramp; the rest is flat (Ms never exit)
-    ax.set_xlabel("virtual time (ms)")
-    ax.set_ylabel("Ms (OS threads)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(first / 2, max(last * 2, first * 10))   # the ramps; then it is flat (Ms never exit)
+    ax.set_xlabel("virtual time (ms, log scale)")
+    ax.set_ylabel("Ms (OS threads, log scale)")
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)

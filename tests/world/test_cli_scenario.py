@@ -22,7 +22,7 @@ def test_block_single_case_prints_what_happened(capsys):
     assert main(["scenario", "block", "--block", "2ms", "--runnable", "1", "--gomaxprocs", "1",
                  "--compute", "3ms"]) == 0
     out = capsys.readouterr().out
-    assert "no P: exitsyscall0" in out and "what happened, in order:" in out
+    assert "no P: exitsyscall0" in out and "what happened, in order (virtual time since the program started" in out
     assert "runtime.exitsyscall0(gp=g1)" in out
 
 

@@ -57,6 +57,8 @@ def load_trace(path, name: str | None = None) -> TextTrace:
     with open(path, "rb") as f:
         data = f.read()
     head = data.lstrip()[:1]
+    if data.lstrip().startswith(b'{"traceEvents"'):       # the chrome format: not one event a line
+        raise TraceError(name, 1, "a Chrome trace-event file: diff reads the jsonl and text formats")
     if head == b"{":
         return _jsonl_as_text(data, name)
     if head == b"#":
