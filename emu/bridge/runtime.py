@@ -34,6 +34,8 @@ def describe(v):
     kind = type(v).__name__
     if kind == "g":
         return g_name(v)
+    if kind == "m" and v.id == 0 and v.g0 is None:
+        return "m(new)"           # allocm's new m before mcommoninit gives it an id (not m0)
     if kind in ("m", "p"):
         return f"{kind}{v.id}"
     return kind

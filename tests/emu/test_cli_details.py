@@ -87,3 +87,11 @@ def test_the_threads_plot_uses_log_axes_distinct_styles_and_an_outside_legend(tm
     legend = ax.get_legend()
     assert legend._bbox_to_anchor is not None and legend._bbox_to_anchor.x0 > ax.bbox.x1 - 1
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_new_m_is_not_shown_as_m0_before_it_has_an_id():
+    from emu.bridge.runtime import describe
+    from runtime_py.go1_10.runtime2 import g, m
+    fresh, m0 = m(), m()
+    m0.g0 = g()
+    assert (describe(fresh), describe(m0)) == ("m(new)", "m0")
