@@ -184,11 +184,17 @@ class Debugger(Breakpoints):
         if after is not None:
             return after
         if nr is not None:
-            for bp in self.breakpoints.values():
-                if bp.catches(nr):
-                    bp.hits += 0 if self.quiet else 1
-                    return Stop("catch-return", f"Catchpoint {bp.num} (returned from syscall "
-                                f"{self.session.kernel.name_of(nr)})")
+            return self._catch(nr, returned=True, count=not self.quiet)
+        return None
+
+    def _catch(self, nr: int, returned: bool, suffix: str = "", count: bool = True) -> Stop | None:
+        """The Stop of the first catchpoint on syscall ``nr`` (gdb's wording), or None."""
+        for bp in self.breakpoints.values():
+            if bp.catches(nr):
+                bp.hits += 1 if count else 0
+                what = "returned from" if returned else "call to"
+                return Stop("catch-return" if returned else "catch-call",
+                            f"Catchpoint {bp.num} ({what} syscall {self.session.kernel.name_of(nr)}){suffix}")
         return None
 
     def _after(self) -> Stop | None:
@@ -366,12 +372,7 @@ class Debugger(Breakpoints):
         if hit is not None:
             return hit
         if pc in self.syscall_sites:
-            nr = self.m.uc.reg_read(REG_IDS["rax"])
-            for bp in self.breakpoints.values():
-                if bp.catches(nr):
-                    bp.hits += 1
-                    return Stop("catch-call", f"Catchpoint {bp.num} (call to syscall "
-                                f"{self.session.kernel.name_of(nr)}), {self.where(pc)}")
+            return self._catch(self.m.uc.reg_read(REG_IDS["rax"]), returned=False, suffix=f", {self.where(pc)}")
         return None
 
     def interrupt(self) -> None:
@@ -444,12 +445,7 @@ class Debugger(Breakpoints):
             s = top.stop
             return s if s is not None and s.kind == "catch-return" and top.fingerprint == self.fingerprint() else None
         if isinstance(top, _Stepped) and top.snap.pc in self.syscall_sites:
-            nr = top.snap.ctx.reg_read(REG_IDS["rax"])
-            for bp in self.breakpoints.values():
-                if bp.catches(nr):
-                    bp.hits += 1
-                    return Stop("catch-return", f"Catchpoint {bp.num} (returned from syscall "
-                                f"{self.session.kernel.name_of(nr)})")
+            return self._catch(top.snap.ctx.reg_read(REG_IDS["rax"]), returned=True)
         return None
 
     # -- from the start, checkpoints ------------------------------------------------------------------
