@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ctypes
 
-from unicorn import UC_HOOK_CODE, UC_HOOK_INSN
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INSN
 from unicorn.x86_const import UC_X86_INS_SYSCALL
 
 try:
@@ -58,6 +58,14 @@ def add_code_hook(uc, fn, begin: int, end: int, fail) -> int:
     if fast_available(uc):
         return _add(uc, UC_HOOK_CODE, _CODE_CB(lambda _h, addr, size, _u: g(addr, size)), begin, end)
     return uc.hook_add(UC_HOOK_CODE, lambda _uc, addr, size, _u: g(addr, size), None, begin, end)
+
+
+def add_block_hook(uc, fn, fail) -> int:
+    """``fn(address, size)`` at the start of every translated block; errors go to ``fail``."""
+    g = _guarded(fn, fail)
+    if fast_available(uc):
+        return _add(uc, UC_HOOK_BLOCK, _CODE_CB(lambda _h, addr, size, _u: g(addr, size)), 1, 0)
+    return uc.hook_add(UC_HOOK_BLOCK, lambda _uc, addr, size, _u: g(addr, size), None, 1, 0)
 
 
 def add_syscall_hook(uc, fn, fail) -> int:

@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from unicorn import UC_HOOK_BLOCK
-
+from emu.cpu.hooks import add_block_hook
 from emu.cpu.machine import DEFAULT_BUDGET
 from emu.cpu.regs import REG_IDS
 from emu.errors import GosyscallError
@@ -31,6 +30,9 @@ from runtime_py.throw import Throw
 HISTORY = 2000           # reverse-execution entries kept (a continue counts as one)
 CHUNK = 1_000_000        # instructions per emu_start while continuing (Ctrl-C latency ~10 ms)
 STEP_LIMIT = 100_000     # instructions one ni/finish may single-step (~15 s); Ctrl-C stops it sooner
+# Instructions a continue numbers exactly, as `run` numbers them: one Python call per translated
+# block counts them (~1 µs each), so past this the count stops and the stop says so.
+COUNT_LIMIT = 200_000
 
 
 class DebugError(GosyscallError):
@@ -131,8 +133,8 @@ class Debugger(Breakpoints):
         self.quiet = False                # replaying: listeners should print nothing
         self.interrupted = False
         self.syscall_sites = {a for a, i in self.image.insns.items() if i.intel.strip() == "syscall"}
-        self._counting = False
-        m.uc.hook_add(UC_HOOK_BLOCK, lambda _uc, addr, size, _u: self._count_block(addr, size))
+        self._counted: int | None = None    # instructions this continue ran, while counted
+        self._count_hook: int | None = None
         self.m.uc.reg_write(REG_IDS["rip"], self.entry)
         self.start = self._take()
 
@@ -334,36 +336,64 @@ class Debugger(Breakpoints):
         # past a breakpoint or the end of the call. Drop them.
         for a in stops:
             self.m.forget_code(a)
-        log = self.session.log
-        first = log.step
-        self._counting = True
+        self._counted = 0
+        self._count_hook = add_block_hook(self.m.uc, self._count_block, self.m.fail)
+        self.m.uc.ctl_flush_tb()       # blocks translated earlier would not call the new hook
+        used = 0
         try:
             while True:
-                used = log.step - first
                 if self.interrupted:
-                    return Stop("interrupt", f"Program stopped (interrupted) at {self.where(self.pc)}")
+                    return self._uncounted(Stop("interrupt", f"Program stopped (interrupted) at {self.where(self.pc)}"))
                 if used >= self.budget:
                     note = f" ({self.budget_note})" if self.budget_note else ""
-                    return Stop("budget", f"instruction budget of {self.budget} used up at "
-                                f"{self.where(self.pc)}{note}")
-                pc = self.pc
+                    return self._uncounted(Stop("budget", f"instruction budget of {self.budget} used up at "
+                                                f"{self.where(self.pc)}{note}"))
+                pc, k, before = self.pc, min(CHUNK, self.budget - used), self._counted
                 try:
-                    self.m.step(pc, min(CHUNK, self.budget - used), stops)
+                    self.m.step(pc, k, stops)
                 except (GosyscallError, Throw) as e:
                     self.state = "faulted"
-                    return Stop("fault", str(e), e)
+                    return self._uncounted(Stop("fault", str(e), e))
                 stop = self._after() or self._at_stop(self.pc, stops)
+                if stop is None and self._counted is not None and not self.interrupted:
+                    # the chunk ran out its count: exactly k instructions (the block hook also
+                    # saw the block the count stopped in front of)
+                    self.session.log.step += before + k - self._counted
+                    self._counted = before + k
+                used = self._counted if self._counted is not None else used + CHUNK   # else: a bound
+                if self._counted is None:
+                    self._drop_count_hook()      # outside the run: never from inside its callback
                 if stop is not None:
-                    return stop
+                    return self._uncounted(stop)
         finally:
-            self._counting = False
+            self._drop_count_hook()
 
     def _count_block(self, addr: int, size: int) -> None:
-        """Step numbers go on counting while no tracer runs (a continue): each translated block
-        adds its instructions. (A block stops short only at a fault, which ends the call.) The
-        hook is there from the start: Unicorn adds block hooks only to blocks it translates later."""
-        if self._counting:
-            self.session.log.step += self.m.block_insns(addr, size)
+        """Step numbers go on counting while a continue runs untraced: each translated block
+        adds its instructions (a block stops short only at a fault, which ends the call). Past
+        COUNT_LIMIT the run stops before the block and the hook is dropped: a long continue
+        goes on at full speed."""
+        if self._counted is None:
+            return
+        n = self.m.block_insns(addr, size)
+        if self._counted + n > COUNT_LIMIT:
+            self._counted = None
+            self.m.uc.emu_stop()        # before this block: the loop drops the hook and goes on
+            return
+        self._counted += n
+        self.session.log.step += n
+
+    def _drop_count_hook(self) -> None:
+        if self._count_hook is not None:
+            self.m.uc.hook_del(self._count_hook)
+            self._count_hook = None
+
+    def _uncounted(self, stop: Stop) -> Stop:
+        """``stop``, saying so when the continue ran too long to be numbered."""
+        if self._counted is None and stop.text:
+            stop.text += (f" (this continue ran past {COUNT_LIMIT:,} instructions unnumbered: step "
+                          "numbers from here on are lower than run's)")
+        return stop
 
     def _at_stop(self, pc: int, stops: frozenset) -> Stop | None:
         if pc not in stops:

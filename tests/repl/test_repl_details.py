@@ -80,3 +80,14 @@ def test_info_threads_says_each_wait_once_and_ne_help_says_what_it_does():
     sysmon = next(line for line in got["info threads"].splitlines() if "(sysmon)" in line)
     assert sysmon.count("pselect6 sleep of 20000 ns") == 1, sysmon
     assert "runs until it enters the kernel, blocks or ends" in got["help ne"]
+
+
+def test_a_continue_counts_exactly_up_to_its_limit(tmp_path, monkeypatch):
+    p = tmp_path / "loop.s"
+    p.write_text("top:\njmp top\nret\n")
+    got = answers(run_script("ctx off\nc\nsi\nquit\n", "getpid", "--asm", str(p), "--budget", "1000"))
+    assert got["si"].split()[0] == "1002"               # the CALL, 1000 jumps, this one
+    from emu.repl import debugger
+    monkeypatch.setattr(debugger, "COUNT_LIMIT", 100)
+    got = answers(run_script("ctx off\nc\nquit\n", "getpid", "--asm", str(p), "--budget", "1000"))
+    assert "ran past 100 instructions unnumbered: step numbers from here on are lower than run's" in got["c"]
