@@ -69,8 +69,7 @@ def test_x_i_anywhere_in_the_binary_uses_its_symbols(go):
     got = answers(run_script("x/3i runtime.entersyscall\nb proc.go:4390\nx/2i main.callSyscall\n",
                              "--binary", probe, "getpid"))
     lines = got[0][1].splitlines()
-    assert lines[0] == f"   {enter:#x} <runtime.entersyscall>:\tpush rbp" + " " * (55 - len(
-        f"   {enter:#x} <runtime.entersyscall>:\tpush rbp")) + " PUSHQ BP"
+    assert lines[0] == f"   {enter:#x} <runtime.entersyscall>:\t{'push rbp':<34}  PUSHQ BP"   # columns apart
     assert "MOVQ SP, BP" in lines[1] and "SUBQ $0x10, SP" in lines[2]
     assert got[1][1] == f"Breakpoint 1 at {enter + 8:#x} in runtime.entersyscall+0x8 (proc.go:4390)\n"
     assert "<main.callSyscall>:\tcmp rsp, qword ptr [r14 + 0x10]" in got[2][1]      # the program's own main
