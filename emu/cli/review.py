@@ -5,7 +5,9 @@ divergence from its golden, or "new golden" — and answered with ``a`` (accept:
 becomes the golden), ``r`` (reject: it is deleted) or ``s`` (skip: left for later).
 Answers are read line by line from standard input, so a script can pipe them in;
 ``--accept-all`` / ``--reject-all`` answer everything. At the end of input the rest is
-skipped. A damaged pending file is named with its line and left alone (exit status 2).
+skipped. A damaged pending file is named with its line and left alone, and a pending path
+that is not a regular file (a FIFO, a dangling link, ...) is named and skipped without
+being opened for long: review never blocks, and goes on with the rest (exit status 2).
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def run(ns) -> int:
         return 0
     fixed = "accept" if ns.accept_all else "reject" if ns.reject_all else None
     done = {"accept": 0, "reject": 0, "skip": 0}
-    trouble = 0
+    trouble = odd = 0            # damaged pending files; pending paths that are not regular files
     for i, path in enumerate(pending, 1):
         try:
             what = golden.describe(path, _show)
@@ -52,10 +54,19 @@ def run(ns) -> int:
             print(f"gosyscall: {e} — left alone", file=sys.stderr)
             trouble += 1
             continue
+        except (golden.NotRegular, OSError) as e:
+            print(f"gosyscall: {_show(path)}: {_why(e)} — skipped", file=sys.stderr)
+            odd += 1
+            continue
         print(f"[{i}/{len(pending)}] {what}")
         answer = fixed or _ask()
         if answer == "accept":
-            print(f"accepted: {_show(golden.accept(path))}")
+            try:
+                print(f"accepted: {_show(golden.accept(path))}")
+            except (golden.NotRegular, OSError) as e:    # changed since it was shown
+                print(f"gosyscall: {_show(path)}: {_why(e)} — skipped", file=sys.stderr)
+                odd += 1
+                continue
         elif answer == "reject":
             golden.reject(path)
             print(f"rejected: {_show(path)} deleted")
@@ -63,8 +74,16 @@ def run(ns) -> int:
             print(f"skipped: {_show(path)} stays pending")
         done[answer] += 1
     print(f"{done['accept']} accepted, {done['reject']} rejected, {done['skip']} skipped"
-          + (f", {trouble} damaged" if trouble else ""))
-    return 2 if trouble else 0
+          + (f", {trouble} damaged" if trouble else "")
+          + (f", {odd} not regular files (left alone)" if odd else ""))
+    return 2 if trouble or odd else 0
+
+
+def _why(e: Exception) -> str:
+    """What is wrong with a pending path, in a few words (never an errno dump)."""
+    if isinstance(e, OSError):
+        return f"cannot be read ({e.strerror or type(e).__name__})"
+    return str(e)
 
 
 def _ask() -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from itertools import zip_longest
 from pathlib import Path
 
@@ -57,7 +58,10 @@ def check(golden: Path, text: str, update: bool = False, show=str) -> str:
     ``"same"`` or ``"written"``. Raise GoldenFailure on a mismatch or a missing golden.
     ``show`` turns a path into what messages print (relative to the project, say)."""
     pending = pending_path(golden)
-    new, old = text.encode(), _read(golden)
+    try:
+        new, old = text.encode(), _read(golden)
+    except NotRegular as e:
+        raise GoldenFailure(f"the golden {show(golden)} is {e}: make it a regular file") from None
     if old == new:
         _remove(pending)
         return "same"
@@ -92,9 +96,36 @@ def report_against(golden: Path, old: bytes, new: bytes, show=str, lb: str = "th
     return f"{show(golden)} differs from {lb} — line {i}: the golden {x}; {lb} {y}"
 
 
+class NotRegular(Exception):
+    """A golden or pending path that is not a regular file; the message says what it is."""
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of the regular file ``path`` (a symlink to one is followed). Anything else
+    raises NotRegular at once — a FIFO is opened without waiting for a writer and never read,
+    so nothing here can block; a dangling link is named as one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise NotRegular("a dangling symbolic link") from None
+        raise
+    except OSError as e:
+        raise NotRegular(f"cannot be read ({e.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')})")
+        return f.read()
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
 
@@ -123,10 +154,13 @@ def golden_of(pending: Path) -> Path:
 def describe(pending: Path, show=str) -> str:
     """What accepting ``pending`` would change: a new golden, or the divergence report.
     A damaged pending file raises TraceError naming its line."""
-    new = pending.read_bytes()
+    new = read_regular(pending)
     trace = parse_text(new, show(pending))
     golden = golden_of(pending)
-    old = _read(golden)
+    try:
+        old = _read(golden)
+    except NotRegular as e:
+        raise NotRegular(f"its golden {show(golden)} is {e}") from None
     if old is None:
         title = trace.steps[0].after_text()[:1]
         return f"new golden {show(golden)}: {len(trace.steps) - 1} steps" + (f" — {title[0]}" if title else "")
@@ -138,7 +172,7 @@ def describe(pending: Path, show=str) -> str:
 
 def accept(pending: Path) -> Path:
     golden = golden_of(pending)
-    write_atomic(golden, pending.read_bytes())
+    write_atomic(golden, read_regular(pending))
     pending.unlink()
     return golden
 
