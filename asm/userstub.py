@@ -34,6 +34,13 @@ _CHECK_BASE = 0x401000
 _CHECK_EXTERNS = {"runtime.entersyscall": 0x42C000, "runtime.exitsyscall": 0x42C020,
                   "runtime.entersyscallblock": 0x42C040}
 
+# Checked before anything is assembled (Keystone takes minutes and gigabytes on a file of
+# megabytes, only for the image to be refused as too big): the text pages hold 8 KiB of code
+# (emu/cpu/layout.py TEXT_SIZE), and an instruction takes at least one byte, so a stub of more
+# instructions cannot fit; a file of more bytes than that many generous lines is not a stub.
+MAX_INSTRUCTIONS = 0x2000
+MAX_SOURCE_BYTES = 256 * 1024
+
 _TEXT = re.compile(r"^TEXT\s+([^\s(,]*)(?:\(SB\))?\s*(?:,\s*([A-Z|]+)\s*)?(?:,\s*\$(-?\d+)-(\d+))?\s*$")
 _LABEL = re.compile(r"^([A-Za-z_.][\w.·]*):\s*(.*)$")
 
@@ -86,6 +93,10 @@ def parse_user_stub(text: str, filename: str) -> Stub:
         lines.append(Line(intel=code, go=comment, loc=loc))
     if not any(ln.label is None for ln in lines):
         raise UserStubError(f"{filename}: no instructions (one Intel instruction per line)")
+    count = sum(ln.label is None for ln in lines)
+    if count > MAX_INSTRUCTIONS:
+        raise UserStubError(f"{filename}: {count} instructions; a stub has at most {MAX_INSTRUCTIONS} "
+                            f"(the text pages hold {MAX_INSTRUCTIONS} bytes of code)")
     calls = any(re.search(r"\bruntime[·.]entersyscall\b", ln.intel) for ln in lines)
     return Stub(name=name, frame=f"$0-{size}", args=FRAMES[size], results=RES, lines=tuple(lines),
                 calls_runtime=calls, doc=f"your stub from {filename}")
@@ -98,8 +109,12 @@ def load_user_stub(path: str) -> Stub:
     is run from); error messages name it as the user wrote it (``../stubs/mystub.s:3``)."""
     filename = os.path.basename(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)        # never more, whatever the file is
+        if len(data) > MAX_SOURCE_BYTES:
+            raise UserStubError(f"{path}: more than {MAX_SOURCE_BYTES} bytes; a stub file is at most "
+                                f"{MAX_SOURCE_BYTES} (the text pages hold {MAX_INSTRUCTIONS} bytes of code)")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise UserStubError(f"{path}: cannot read it: {why}") from None

@@ -1,4 +1,7 @@
 """`--asm FILE.s`: a learner's own stub, assembled, run and stepped like the built-in ones."""
+import subprocess
+import sys
+
 import pytest
 
 from asm.userstub import UserStubError, load_user_stub, parse_user_stub
@@ -83,3 +86,29 @@ def test_run_and_step_a_user_stub(stubfile, capsys):
     assert "Breakpoint 1, " in out["c"] and "(mystub.s:15)" in out["c"]
     assert out["p $rax"].strip() == "$1 = 32"
     assert "a1+8(FP)" in out["info frame"]
+
+
+# -- sizes are checked before anything is assembled ---------------------------------------------
+def _gosyscall(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "emu", *args], capture_output=True, text=True,
+                          timeout=60, cwd=cwd)
+
+
+def test_a_huge_stub_file_is_refused_before_it_is_read_whole(tmp_path):
+    """50 MB of source (here: a sparse file) — once minutes and gigabytes of Keystone."""
+    big = tmp_path / "big.s"
+    with open(big, "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    p = _gosyscall("run", "--asm", "big.s", "getpid", cwd=tmp_path)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == ("gosyscall: big.s: more than 262144 bytes; a stub file is at most 262144 "
+                        "(the text pages hold 8192 bytes of code)\n")
+
+
+def test_more_instructions_than_the_text_pages_hold_is_refused_by_count(tmp_path):
+    many = tmp_path / "many.s"
+    many.write_text("nop\n" * 9000 + "ret\n")
+    p = _gosyscall("run", "--asm", "many.s", "getpid", cwd=tmp_path)
+    assert p.returncode == 2
+    assert p.stderr == ("gosyscall: many.s: 9001 instructions; a stub has at most 8192 "
+                        "(the text pages hold 8192 bytes of code)\n")
