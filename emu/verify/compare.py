@@ -63,11 +63,12 @@ class CaseResult:
     normalised: list[str] = field(default_factory=list)
     diff: Difference | None = None
     refused: str | None = None
+    incomparable: str | None = None                                   # why the case compares nothing
     pid: int = 0                                                      # the native child's (not shown)
 
     @property
     def identical(self) -> bool:
-        return self.diff is None and self.refused is None
+        return self.diff is None and self.refused is None and self.incomparable is None
 
 
 def run_case(words, stub: str, profile: str = DEFAULT, extra_stubs=(), budget: int = DEFAULT_STEPS,
@@ -92,16 +93,26 @@ def run_case(words, stub: str, profile: str = DEFAULT, extra_stubs=(), budget: i
         if nat.end.startswith("refused"):
             res.refused = _refusal(session, nat.end)
             return res
+        if nat.end.startswith("bypass"):
+            res.incomparable = _bypass(session, nat.end)
+            return res
+        if nat.end == "timeout":        # the emulated side runs as far as the native one got
+            budget = len(nat.steps)
         _run_emulated(session, s, trap, values, budget, start, res)
+        if nat.end == "timeout" and res.emulated_end.startswith("instruction budget"):
+            res.emulated_end = f"stopped after the same {budget} steps"
         results_at = session.slot_addr(s, "r1") - L.STACK_LO                  # r1, r2, err
         res.frame = (_frame(nat.dumps.get(L.STACK_LO, b""), results_at), res.frame)
-        mem = session.machine.mem
-        res.diff = (_first_step_difference(res) or _end_difference(res)
-                    or _bytes_difference("memory", [(f"{name} {a:#x}", nat.dumps.get(a, b""), mem.read(a, n))
-                                                    for name, (a, n) in zip(("stack", "user heap"), WATCHED)])
-                    or _bytes_difference("output", [("fd 1", nat.out.get(1, b""), session.kernel.stdout),
-                                                    ("fd 2", nat.out.get(2, b""), session.kernel.stderr),
-                                                    ("pipe 4/5", nat.out.get(4, b""), bytes(pipe.buf))]))
+        res.diff = _first_step_difference(res) or _end_difference(res)
+        # After a timeout the runner killed the child wherever it was (inside a step, in a
+        # syscall): the steps both sides made are compared, not an end state there is none of.
+        if res.diff is None and nat.end != "timeout":
+            mem = session.machine.mem
+            res.diff = (_bytes_difference("memory", [(f"{name} {a:#x}", nat.dumps.get(a, b""), mem.read(a, n))
+                                                     for name, (a, n) in zip(("stack", "user heap"), WATCHED)])
+                        or _bytes_difference("output", [("fd 1", nat.out.get(1, b""), session.kernel.stdout),
+                                                        ("fd 2", nat.out.get(2, b""), session.kernel.stderr),
+                                                        ("pipe 4/5", nat.out.get(4, b""), bytes(pipe.buf))]))
     finally:
         session.kernel.close_all()
     return res
@@ -143,6 +154,17 @@ def _refusal(session, end: str) -> str:
     if insn is not None and insn.data == b"\xcd\x80":
         what = f"int 0x80 (the 32-bit gate, eax={nr})"
     return f"the native side refused {what}: it runs only harmless calls"
+
+
+def _bypass(session, end: str) -> str:
+    """``bypass NR RIP``: a number that recent kernels let through every seccomp filter."""
+    nr, rip = int(end.split()[1]), int(end.split()[2], 16)
+    where = session.image.symbolize(rip) or f"{rip:#x}"
+    return (f"not comparable: syscall {nr} ({BYPASS.get(nr, '?')}) at {where} passes every seccomp "
+            "filter on Linux 6.11 and later, so the native side does not run it")
+
+
+BYPASS = {335: "uretprobe", 336: "uprobe"}     # kernel/seccomp.c seccomp_uprobe_exception
 
 
 def _call_text(session, trap: int, args) -> str:
@@ -216,17 +238,18 @@ def _bytes_difference(what: str, pairs) -> Difference | None:
 def _end_kind(end: str, native: bool, signal: str | None = None) -> str:
     """ok | SIGSEGV, SIGILL ... | fault | budget | other: how a run ended, comparable across
     the two sides (a native signal is compared with the one Linux would send for the
-    emulated fault)."""
+    emulated fault; a native timeout is a budget: the emulated run was given the steps the
+    native one made)."""
     if end == "ok":
         return "ok"
     if native:
         kind, *rest = end.split()
         if kind == "signal":
             return signal_name(int(rest[0]))
-        return {"limit": "budget"}.get(kind, "native " + end)
+        return {"limit": "budget", "timeout": "budget"}.get(kind, "native " + end)
     if end.startswith(("guest fault", "guest executed")):
         return signal or "fault"
-    return "budget" if end.startswith("instruction budget") else "emulated " + end
+    return "budget" if end.startswith(("instruction budget", "stopped after the same")) else "emulated " + end
 
 
 def signal_name(n: int) -> str:
@@ -245,5 +268,7 @@ def native_end_text(end: str) -> str:
         return f"{signal_name(int(rest[0]))} (signal {rest[0]}) at {int(rest[1], 16):#x}"
     if kind == "exit":
         return f"exited with status {rest[0]}"
+    if kind == "killed":
+        return f"killed by {signal_name(int(rest[0]))}"
     return {"ok": "reached the end of the call", "limit": "step limit reached",
-            "timeout": "timed out (stopped by the runner's watchdog)"}.get(kind, end)
+            "timeout": f"timed out after {Plan.timeout_s} s (stopped by the runner's watchdog)"}.get(kind, end)

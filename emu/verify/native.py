@@ -14,6 +14,7 @@ import hashlib
 import os
 import platform
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from emu.errors import GosyscallError
 SOURCE = Path(__file__).with_name("native_runner.c")
 MAGIC = b"GOSYSV01"
 NREGS = 18                      # emu.cpu.regs.TRACE_REGS: 16 GPRs, rip, rflags
+BACKSTOP_S = 2                  # after the plan's timeout, the runner itself is killed
 CHILD_EXITS = {90: "an image address is already in use natively (MAP_FIXED_NOREPLACE refused it)",
                91: "ptrace is not permitted here (PTRACE_TRACEME failed)",
                92: "the prepared file descriptors could not be set up",
@@ -63,7 +65,7 @@ class NativeRun:
     pid: int = 0
     init: tuple[int, ...] = ()
     steps: list[tuple[int, ...]] = field(default_factory=list)
-    end: str = ""                   # ok | limit | timeout | signal N RIP | refused NR RIP | exit N
+    end: str = ""                   # ok | limit | timeout | signal N RIP | refused NR RIP | bypass NR RIP | exit N
     dumps: dict[int, bytes] = field(default_factory=dict)
     out: dict[int, bytes] = field(default_factory=dict)   # 1, 2 and the pipe (4)
 
@@ -121,17 +123,34 @@ def runner_path() -> Path:
 def run_native(plan: Plan) -> NativeRun:
     """Run ``plan`` natively; NativeUnavailable if this machine cannot (ptrace, seccomp...)."""
     exe = runner_path()
+    # The runner stops its child at plan.timeout_s by itself; this is the backstop should the
+    # runner itself hang: its whole process group (the runner and its child) is killed.
+    proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
     try:
-        proc = subprocess.run([str(exe)], input=plan.encode(), capture_output=True,
-                              timeout=plan.timeout_s + 10)
+        out, _err = proc.communicate(plan.encode(), timeout=plan.timeout_s + BACKSTOP_S)
     except subprocess.TimeoutExpired:
-        raise NativeUnavailable("the native runner did not finish") from None
-    run = parse_report(proc.stdout.decode("ascii", "replace"))
+        _kill_group(proc)
+        raise NativeUnavailable(f"the native runner did not stop {BACKSTOP_S} s after its "
+                                f"{plan.timeout_s} s timeout; it was killed") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    run = parse_report(out.decode("ascii", "replace"))
     if run.end.startswith("exit ") and int(run.end.split()[1]) in CHILD_EXITS:
         raise NativeUnavailable(CHILD_EXITS[int(run.end.split()[1])])
     if not run.end:
         raise NativeUnavailable(f"the native runner failed (status {proc.returncode})")
     return run
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the runner's process group (it leads one: start_new_session) and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.communicate()
 
 
 def parse_report(text: str) -> NativeRun:

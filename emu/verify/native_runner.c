@@ -9,8 +9,8 @@
  *           regs order: rax rbx rcx rdx rsi rdi rbp rsp r8..r15 rip rflags (emu.regs.TRACE_REGS)
  *   report: "pid N"  "init R0 .. R17"  "step R0 .. R17"...  "end WHY"  "dump ADDR HEX"...
  *           "out FD HEX" (fds 1, 2 and the pipe 4/5); registers in hex; WHY is ok | limit |
- *           timeout | signal N RIP | refused NR RIP | exit N | killed N; "error TEXT" if the
- *           runner itself cannot go on
+ *           timeout | signal N RIP | refused NR RIP | bypass NR RIP | exit N | killed N;
+ *           "error TEXT" if the runner itself cannot go on
  *
  * The child (fork) maps every region at its own address (MAP_FIXED_NOREPLACE: nothing of the
  * runner may be replaced), prepares its fds — 0 /dev/null, 1 and 2 pipes back to this process,
@@ -19,6 +19,11 @@
  * needed once the filter is on). The parent then sets the registers and single-steps with
  * PTRACE_SINGLESTEP (a SYSCALL excepted: see step()) until RIP reaches the stop address. The
  * registers come from <sys/user.h>'s user_regs_struct, so no layout is written down by hand.
+ *
+ * The run ends on time, whatever the child does: the parent checks a CLOCK_MONOTONIC deadline
+ * before every step, and never waits for the child past it (SIGCHLD is blocked and waited for
+ * with sigtimedwait's timeout, so a child blocked in the kernel cannot hold the parent, and no
+ * signal handler interrupts anything). At the deadline the child is killed ("end timeout").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -71,13 +77,23 @@ static uint64_t u64(void) {
     return v;
 }
 
+/* Numbers that Linux 6.11+ (uretprobe) and 6.16+ (uprobe) let through every seccomp filter
+ * unfiltered (kernel/seccomp.c seccomp_uprobe_exception): the filter cannot refuse them, so
+ * the parent stops before a SYSCALL with one of them in EAX ("end bypass NR RIP"). */
+enum { NR_URETPROBE = 335, NR_UPROBE = 336 };
+
 /* The only system calls the image may make natively; anything else raises SIGSYS
- * (SECCOMP_RET_TRAP), which the parent reports as a refusal. */
+ * (SECCOMP_RET_TRAP), which the parent reports as a refusal. Numbers from 512 up, the x32
+ * bit (0x40000000) included, are answered -ENOSYS by the filter itself, without running:
+ * that is what Linux 5.4+ answers for them on x86-64 (before 5.4, a kernel built with x32
+ * support ran 512-547 as x32 calls: execve, process_vm_writev, ...), and numbers above 547
+ * are real system calls one day. The filter compares the 32-bit number the kernel uses. */
 static int install_filter(void) {
 #define LD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 #define LD_ARG0 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]))
 #define ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define TRAP BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
+#define ENOSYS_RET BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
     struct sock_filter f[] = {
         /*  0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
         /*  1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),  /* not int 0x80 */
@@ -89,9 +105,9 @@ static int install_filter(void) {
         /*  7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_nanosleep, 5, 0),   /* bounded by timeout_s */
         /*  8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_read, 5, 0),
         /*  9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 10, 0),
-        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 512, 0, 1),    /* no such syscall, not x32: */
-        /* 11 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),       /* ENOSYS */
-        /* 12 */ TRAP,
+        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 512, 1, 0),    /* 512 and up (unsigned) */
+        /* 11 */ TRAP,
+        /* 12 */ ENOSYS_RET,                                          /* answered, never run */
         /* 13 */ ALLOW,
         /* 14: read from fd 0 (/dev/null), 3 (the file) or 4 (the pipe's read end) */
         /* 14 */ LD_ARG0,
@@ -116,6 +132,9 @@ static int install_filter(void) {
 
 static void child(struct region *rg, int nreg, const unsigned char *file, uint64_t flen,
                   int out1[2], int out2[2], int pipe45[2]) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, 0);   /* the image runs with no signal blocked */
     if (ptrace(PTRACE_TRACEME, 0, 0, 0))
         _exit(EXIT_TRACEME);
     for (int i = 0; i < nreg; i++) {
@@ -147,8 +166,44 @@ static void child(struct region *rg, int nreg, const unsigned char *file, uint64
         __asm__ volatile("hlt");  /* never reached: the parent changes RIP */
 }
 
-static volatile sig_atomic_t timed_out;
-static void on_alarm(int sig) { (void)sig; timed_out = 1; }
+static struct timespec deadline;         /* CLOCK_MONOTONIC: when the run must end */
+static sigset_t chld;                    /* SIGCHLD, blocked: waited for with sigtimedwait */
+
+static long long ns_left(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(deadline.tv_sec - now.tv_sec) * 1000000000LL + (deadline.tv_nsec - now.tv_nsec);
+}
+
+static int past_deadline(void) { return ns_left() <= 0; }
+
+static void start_watchdog(uint64_t timeout_s) {
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(timeout_s > 3600 ? 3600 : timeout_s);
+}
+
+/* waitpid(pid), but never past the deadline: a tracee's stop or exit sends SIGCHLD, which is
+ * blocked (so it stays pending) and waited for with a timeout; no signal handler ever
+ * interrupts the parent's own writes. Returns 0 with *st set, or -1 at the deadline. */
+static int wait_until_deadline(pid_t pid, int *st) {
+    for (;;) {
+        pid_t got = waitpid(pid, st, WNOHANG);
+        if (got == pid)
+            return 0;
+        if (got < 0 && errno != EINTR)
+            die("waitpid");
+        long long left = ns_left();
+        if (left <= 0)
+            return -1;
+        struct timespec ts = { left / 1000000000LL, left % 1000000000LL };
+        sigtimedwait(&chld, 0, &ts);     /* SIGCHLD, the timeout (EAGAIN) or EINTR: look again */
+    }
+}
+
+static int is_bypass(long long nr) {
+    int n = (int)(unsigned)nr;           /* the kernel and seccomp see the low 32 bits */
+    return n == NR_URETPROBE || n == NR_UPROBE;
+}
 
 static void print_regs(const char *tag, const struct user_regs_struct *r) {
     const unsigned long long v[18] = {
@@ -166,13 +221,9 @@ static void print_regs(const char *tag, const struct user_regs_struct *r) {
  * ("end" line printed). */
 static int wait_trap(pid_t pid, int any) {
     int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno == EINTR && timed_out) {
-            printf("end timeout\n");
-            return -1;
-        }
-        if (errno != EINTR)
-            die("waitpid");
+    if (wait_until_deadline(pid, &st)) {
+        printf("end timeout\n");
+        return -1;
     }
     if (WIFEXITED(st)) {
         printf("end exit %d\n", WEXITSTATUS(st));
@@ -192,6 +243,8 @@ static int wait_trap(pid_t pid, int any) {
     ptrace(PTRACE_GETREGS, pid, 0, &r);
     if (WSTOPSIG(st) == SIGSYS)
         printf("end refused %lld %llx\n", (long long)r.orig_rax, r.rip);
+    else if (WSTOPSIG(st) == SIGILL && is_bypass((long long)r.orig_rax))   /* ran unfiltered */
+        printf("end bypass %d %llx\n", (int)(unsigned)r.orig_rax, r.rip - 2);
     else
         printf("end signal %d %llx\n", WSTOPSIG(st), r.rip);
     return -1;
@@ -207,6 +260,10 @@ static int step(pid_t pid, struct user_regs_struct *r) {
     long here = ptrace(PTRACE_PEEKTEXT, pid, (void *)r->rip, 0);
     int over = !errno && (here & 0xffff) == 0x050f;
     const size_t dr0 = offsetof(struct user, u_debugreg[0]), dr7 = offsetof(struct user, u_debugreg[7]);
+    if (over && is_bypass((long long)r->rax)) {
+        printf("end bypass %d %llx\n", (int)(unsigned)r->rax, r->rip);   /* seccomp cannot stop it */
+        return -1;
+    }
     if (over) {
         if (ptrace(PTRACE_POKEUSER, pid, (void *)dr0, (void *)(r->rip + 2))
             || ptrace(PTRACE_POKEUSER, pid, (void *)dr7, (void *)1L))    /* L0, execute, 1 byte */
@@ -297,6 +354,9 @@ int main(void) {
     int out1[2], out2[2], pipe45[2];
     if (pipe(out1) || pipe(out2) || pipe(pipe45))
         die("pipe");
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, 0);      /* before fork: no stop can be missed */
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
@@ -307,9 +367,7 @@ int main(void) {
     close(out2[1]);
     close(pipe45[1]);                 /* keep the read end: what stays in the pipe is reported */
 
-    struct sigaction sa = { .sa_handler = on_alarm };   /* no SA_RESTART: waitpid gets EINTR */
-    sigaction(SIGALRM, &sa, 0);
-    alarm((unsigned)timeout_s);
+    start_watchdog(timeout_s);
     printf("pid %d\n", (int)pid);
     if (wait_trap(pid, 1) == 0) {
         struct user_regs_struct r;
@@ -335,6 +393,10 @@ int main(void) {
                 printf("end limit\n");
                 break;
             }
+            if (past_deadline()) {
+                printf("end timeout\n");
+                break;
+            }
             if (step(pid, &r))
                 break;
             print_regs("step", &r);
@@ -342,7 +404,6 @@ int main(void) {
         for (int i = 0; i < ndump; i++)
             dump(pid, dumps[i][0], dumps[i][1]);
     }
-    alarm(0);
     kill(pid, SIGKILL);
     while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
         ;

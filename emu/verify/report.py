@@ -10,19 +10,25 @@ from emu.cpu.regs import TRACE_REGS
 from emu.kernel.errno import errno_name
 from emu.verify.compare import NORMALISATIONS, CaseResult, native_end_text
 
-HEADER = f"{'stub':<12} {'call':<40} {'verdict':<10} {'steps':>5}  result"
+HEADER = f"{'stub':<12} {'call':<40} {'verdict':<14} {'steps':>5}  result"
+
+
+def verdict(r: CaseResult) -> str:
+    if r.identical:
+        return "identical"
+    return "refused" if r.refused else "not comparable" if r.incomparable else "DIFFERS"
 
 
 def verdict_line(r: CaseResult) -> str:
-    verdict = "identical" if r.identical else ("refused" if r.refused else "DIFFERS")
     steps = len(r.native) - 1
-    return f"{r.stub:<12} {r.call:<40} {verdict:<10} {steps:>5}  {result_text(r)}".rstrip()
+    return f"{r.stub:<12} {r.call:<40} {verdict(r):<14} {steps:>5}  {result_text(r)}".rstrip()
 
 
 def result_text(r: CaseResult) -> str:
-    """r1/r2/err as the emulated caller read them; a process id is shown as ``pid``/``tid``."""
-    if r.refused:
-        return r.refused
+    """r1/r2/err as the emulated caller read them; a process id is shown as ``pid``/``tid``.
+    A run that did not return says how each side ended."""
+    if r.refused or r.incomparable:
+        return r.refused or r.incomparable
     frame = r.frame[1] if r.frame else None
     if frame is None:
         if r.native_end == "ok":
@@ -88,10 +94,12 @@ def divergence_lines(r: CaseResult) -> list[str]:
 def summary_lines(results: list[CaseResult]) -> list[str]:
     same = sum(r.identical for r in results)
     refused = sum(r.refused is not None for r in results)
-    differ = len(results) - same - refused
+    apart = sum(r.incomparable is not None for r in results)
+    differ = len(results) - same - refused - apart
     line = f"{len(results)} case{'s' if len(results) != 1 else ''}: {same} identical to the native run"
     line += f", {differ} differ" if differ else ""
     line += f", {refused} refused" if refused else ""
+    line += f", {apart} not comparable" if apart else ""
     used = sorted({n for r in results for n in r.normalised})
     lines = [line, "compared: rax..r15, rip, rflags at the start and after every instruction; r1/r2/err; "
              "the goroutine stack and user heap bytes; fd 1/2 output; the pipe's contents"]

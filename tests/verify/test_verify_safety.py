@@ -81,6 +81,6 @@ def test_an_int3_in_the_stub_ends_both_runs_after_it(native, tmp_path):
 def test_running_out_of_budget_on_both_sides_is_agreement(native, capsys):
     assert main(["verify", "getpid", "--stub", "Syscall", "--budget", "5"]) == 0
     out = capsys.readouterr().out
-    assert " identical      5  both stopped: instruction budget of 5 exhausted" in out
+    assert " identical          5  both stopped: instruction budget of 5 exhausted" in out
     assert main(["verify", "--budget", "-1"]) == 2
     assert capsys.readouterr().err.startswith("gosyscall: argument --budget: an instruction budget is at least 1")
