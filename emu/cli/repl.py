@@ -49,7 +49,7 @@ def run(ns, stdin=None, stdout=None) -> int:
     if options.wanted(ns):
         no_world_for_binary(ns)
         from emu.repl.worldshell import start
-        shell, lines, world = start(ns, stdin, stdout, color, interactive)
+        shell, lines, world = start(ns, stdin, stdout, color, interactive, budget=ns.budget or REPL_BUDGET)
     else:
         session, stub, trap, args = build(ns)
         dbg = Debugger(session, stub, trap, [a.value for a in args], budget=ns.budget or REPL_BUDGET,

@@ -40,8 +40,10 @@ EVENT_STEPS = 100_000                     # world steps one `ne` may take lookin
 class WorldDebugger(Breakpoints):
     """One call from g1 in the thread world, under the user's control."""
 
-    def __init__(self, world, stub, trap: int, args: list[int], runnable: int, turns: int, warm: bool):
+    def __init__(self, world, stub, trap: int, args: list[int], runnable: int, turns: int, warm: bool,
+                 budget: int | None = None):
         self.world = w = world
+        self.budget = budget              # guest instructions one si / ne / c may run (None: the world's)
         self.session, self.machine, self.image = w.session, w.machine, w.image
         self.stub = stub
         w.log.record = True               # stops read the events each step made
@@ -109,7 +111,9 @@ class WorldDebugger(Breakpoints):
         n = len(log.events)
         try:
             fn()
-        except (GosyscallError, Throw) as e:    # a guest fault, the budget, the model's throw
+        except (GosyscallError, Throw) as e:    # a guest fault, a budget, the model's throw
+            if getattr(e, "resumable", False):  # the instruction budget: the thread waits where
+                return log.events[n:], Stop("budget", str(e), e)  # it stopped, and c goes on
             self.state = "faulted"
             return log.events[n:], Stop("fault", str(e), e)
         events = log.events[n:]
@@ -151,6 +155,7 @@ class WorldDebugger(Breakpoints):
 
     def stepi(self, n: int = 1) -> Stop:
         self.require_running()
+        self._new_budget()
         self.interrupted = False
         w = self.world
         for _ in range(n):
@@ -172,6 +177,7 @@ class WorldDebugger(Breakpoints):
     def next_event(self, n: int = 1) -> Stop:
         """Run world steps until ``n`` of them made a visible event (or something stops it)."""
         self.require_running()
+        self._new_budget()
         self.interrupted = False
         self._arm(True)
         try:
@@ -190,6 +196,7 @@ class WorldDebugger(Breakpoints):
 
     def cont(self) -> Stop:
         self.require_running()
+        self._new_budget()
         self.interrupted = False
         self._arm(True)
         try:
@@ -204,6 +211,12 @@ class WorldDebugger(Breakpoints):
 
     def interrupt(self) -> None:
         self.interrupted = True
+
+    def _new_budget(self) -> None:
+        """Each command may run ``budget`` more guest instructions (as each continue does
+        in the single-thread debugger)."""
+        if self.budget is not None:
+            self.world.insn_budget, self.world.insn_base = self.budget, self.world.insns
 
     def nexti(self, n: int = 1) -> Stop:
         raise DebugError("ni is not available in world mode; si steps one instruction, ne one event.")

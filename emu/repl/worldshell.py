@@ -85,12 +85,14 @@ class WorldShell(Shell):
                          f"{th['clock']:>9} ns  {th['doing']}{role}{why}{nxt}")
 
 
-def start(ns, stdin, stdout, color: bool, interactive: bool):
-    """The world, its debugger and shell for ``repl``'s options: (shell, header lines, world)."""
+def start(ns, stdin, stdout, color: bool, interactive: bool, budget: int | None = None):
+    """The world, its debugger and shell for ``repl``'s options: (shell, header lines, world).
+    ``budget``: the guest instructions each si / ne / c may run."""
     from emu.world import call as wcall
     w, stub, trap, args = wcall.open_world(ns)
     try:
-        dbg = WorldDebugger(w, stub, trap, [a.value for a in args], ns.runnable, ns.compute, ns.warm)
+        dbg = WorldDebugger(w, stub, trap, [a.value for a in args], ns.runnable, ns.compute, ns.warm,
+                            budget=budget)
         shell = WorldShell(dbg, stdin, stdout, color=color, interactive=interactive)
     except BaseException:
         w.close()

@@ -7,14 +7,15 @@ what a real process has: sysmon on its own thread, ``--runnable`` goroutines mad
 before the call (main's ``go compute()`` statements: newproc on g1, done host-side), timers
 that write the timed pipes, and as many Ms as the runtime asks for. The trace is the same
 text view, each line starting with the M that made it; the run ends when g1 reaches the
-driver's ``done`` label.
+driver's ``done`` label, or when the guest instructions of every thread together reach
+``--budget`` (default 1,000,000, as ``run``).
 """
 from __future__ import annotations
 
 from emu.bridge.argspec import parse_arg
 from emu.bridge.call import default_stub, header, user_stubs, words_of
 from emu.bridge.session import CallResult, check_count
-from emu.cpu.machine import DEFAULT_TIME_BUDGET_NS
+from emu.cpu.machine import DEFAULT_BUDGET, DEFAULT_TIME_BUDGET_NS
 from emu.cpu.regs import TRACE_REGS
 from emu.errors import GosyscallError
 from emu.kernel.sysnum import lookup
@@ -36,7 +37,7 @@ def open_world(ns) -> tuple[World, object, int, list]:
     extra = user_stubs(ns)
     budget = getattr(ns, "time_budget", None) or DEFAULT_TIME_BUDGET_NS
     w = World(ns.profile, 1 if ns.gomaxprocs is None else ns.gomaxprocs, fs=ns.fs, strict=ns.strict, extra_stubs=extra,
-              log=EventLog(), time_budget_ns=budget)
+              log=EventLog(record=False), time_budget_ns=budget, insn_budget=ns.budget or DEFAULT_BUDGET)
     try:
         words = words_of(ns)
         trap = lookup(words[0])

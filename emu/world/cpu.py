@@ -11,6 +11,11 @@ block as it starts (instruction counts cached by block). A block hook that stops
 stops it *before* the block (measured with Unicorn 2.1.4), so nothing is counted that did
 not run; a trampoline's code hook stops before its RET runs, and the RET is uncounted.
 
+Instructions are counted the same way (``insns``), against ``insn_budget`` (``--budget``): a
+block that would take the count past it does not run — the block hook stops the CPU before
+it — and the run ends with BudgetExceeded, the thread left queued at that block (a REPL that
+raises the budget goes on from there).
+
 Order: a slice starts at the thread's clock and may run until the next pending event plus
 ``quantum_ns``; but a runtime call or SYSCALL that comes later than the next pending event
 waits (the thread is queued again with the action pending: a SYSCALL is rewound to run
@@ -24,6 +29,7 @@ from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE
 
 from emu.cpu import layout as L
 from emu.cpu.regs import REG_IDS, SYSCALL_ARG_REGS, TRACE_REGS, RegBatch
+from emu.errors import BudgetExceeded
 from emu.world.chan import chanrecv1
 from emu.world.osl import glet_body
 from emu.world.thread import Wait
@@ -48,6 +54,9 @@ class GuestCPU:
         self._nblocks = 0
         self._skip_pc = None
         self._counting = True
+        self.insns = 0                 # guest instructions retired, every thread
+        self.insn_budget: int | None = None   # the run ends before insns - insn_base would pass it
+        self.insn_base = 0
         self._hooks = [uc.hook_add(UC_HOOK_BLOCK, self._on_block)]
         self.machine.world = self
         self.machine.runtime_hook = self._on_trampoline
@@ -57,9 +66,17 @@ class GuestCPU:
         if self._nblocks and self.clock.now_ns >= self._limit:
             uc.emu_stop()                     # the block does not run
             return
+        n = 1                                 # step_insn: one instruction of it runs
+        if self._counting:
+            n = self.machine.block_insns(addr, size)
+        if self.insn_budget is not None and self.insns - self.insn_base + n > self.insn_budget:
+            self.stop = ("budget", addr)      # before the block: nothing of it runs
+            uc.emu_stop()
+            return
         self._nblocks += 1
         if self._counting:
-            self.clock.now_ns += self.machine.block_insns(addr, size) * self.costs.insn_ns
+            self.insns += n
+            self.clock.now_ns += n * self.costs.insn_ns
 
     def _on_trampoline(self, name: str, callerpc: int, callersp: int, callerfp: int) -> None:
         if self._skip_pc == L.TRAMPOLINES[name]:
@@ -86,6 +103,8 @@ class GuestCPU:
     def _unretire(self) -> None:
         """Stop before the current instruction: it does not retire (nor count, nor trace)."""
         self.clock.now_ns -= self.costs.insn_ns
+        if self._counting:
+            self.insns -= 1
         if self.machine.tracer is not None:
             self.machine.tracer.abort()
         self.uc.emu_stop()
@@ -137,6 +156,7 @@ class GuestCPU:
         if count:                             # one instruction, if it retired, costs insn_ns
             retired = self.stop is None or self.stop[0] == "syscall"
             self.clock.now_ns = base + (self.costs.insn_ns if retired else 0)
+            self.insns += retired
         return self._after_slice(th, gp)
 
     def _after_slice(self, th, gp) -> str:
@@ -150,6 +170,15 @@ class GuestCPU:
         if kind in ("slice", "defer"):
             self.requeue(th)
             return "requeue"
+        if kind == "budget":                  # queued again at the block that did not run
+            self.requeue(th)
+            pc = stop[1]
+            where = " ".join(filter(None, (f"{pc:#x}", self.image.symbolize(pc))))
+            err = BudgetExceeded(f"instruction budget of {self.insn_budget} exhausted at {where} on "
+                                 f"{th.name} (thread {th.tid}), after {self.insns - self.insn_base} instructions of "
+                                 "every thread (raise it with --budget)")
+            err.resumable = True              # the world is whole: a REPL may give it more and go on
+            raise err
         if kind == "end":
             self.finish("end", stop[1])
             return "end"

@@ -66,7 +66,8 @@ class World(GuestCPU, WorldFiles):
     def __init__(self, profile: str = DEFAULT, gomaxprocs: int = 1, *, fs: str | None = None,
                  strict: bool = False, extra_stubs=None, log: EventLog | None = None,
                  costs: Costs | None = None, check: bool = False, timeline=None,
-                 time_budget_ns: int | None = None, max_threads: int = MAX_THREADS):
+                 time_budget_ns: int | None = None, max_threads: int = MAX_THREADS,
+                 insn_budget: int | None = None):
         if not 1 <= gomaxprocs <= 256:
             raise ValueError(f"GOMAXPROCS must be 1 to 256, not {gomaxprocs}")
         self.log = log if log is not None else EventLog(record=False)
@@ -116,6 +117,7 @@ class World(GuestCPU, WorldFiles):
         self.done: tuple | None = None
         self.next_tid = 1001
         self._init_cpu()
+        self.insn_budget = insn_budget                # guest instructions of every thread (cpu.py)
         self.os = WorldOS(self)
         inner = EventObserver(self.log, self.clock, lambda: self.machine.tid)
         inner.rt = self.prof
