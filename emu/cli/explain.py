@@ -38,7 +38,7 @@ def run(ns) -> int:
         ns.args = list(EXAMPLES.get(ns.syscall.lower(), []))
     session, stub, trap, args = build(ns)
     head = header(session, stub, trap, args)[:-1]
-    lesson = build_lesson(session, stub, trap, [a.value for a in args], head)
+    lesson = build_lesson(session, stub, trap, [a.value for a in args], head, budget=ns.budget)
     text = render(lesson, ns.format)
     if ns.output:
         write_atomic(ns.output, text)

@@ -24,6 +24,7 @@ def run(ns) -> int:
         no_world_for_binary(ns)
         return run_in_world(ns)
     session, stub, trap, args = build(ns)
+    session.log.record = False           # each event is printed as it comes and let go
     out = sys.stdout
     r = TextRenderer(color=want_color(ns.no_color, out), columns=columns_for(session.image))
     if not ns.quiet:

@@ -1,8 +1,8 @@
 """emu/cli/trace.py — ``gosyscall trace``: record a run as a file (text, jsonl, strace, tenet, chrome)."""
 from __future__ import annotations
 
-from emu.trace.formats import FORMATS, format_for_path, write_trace
-from emu.trace.recorder import record
+from emu.trace.formats import FORMATS, format_for_path, open_trace
+from emu.trace.recorder import Recorder
 
 
 def add_parser(sub, h) -> None:
@@ -17,11 +17,15 @@ def add_parser(sub, h) -> None:
 
 
 def run(ns) -> int:
+    """The trace streams to its output as the run makes it (bounded memory, whatever the run's
+    length); a file takes effect once the run is over, even one that a fault or a budget
+    ended — the trace up to it is written, then the error said."""
     fmt = ns.format or format_for_path(ns.output)
-    rec = record(ns)
-    write_trace(rec.events, rec.header, fmt, ns.output)
+    rec = Recorder(ns)                   # bad arguments: before any output is opened
+    with open_trace(ns.output, fmt) as w:
+        done = rec.run_into(w)
     if ns.output != "-":
-        print(f"wrote {ns.output}: {fmt}, {rec.steps} steps, {len(rec.events)} events")
-    if rec.error is not None:          # the trace up to the fault is written; now say what stopped it
-        raise rec.error
+        print(f"wrote {ns.output}: {fmt}, {done.steps} steps, {done.events} events")
+    if done.error is not None:
+        raise done.error
     return 0

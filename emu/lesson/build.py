@@ -11,9 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emu.cpu.regs import TRACE_REGS
+from emu.errors import BudgetExceeded, GosyscallError
 from emu.lesson.notes import normalize, note_for
 from emu.repl.debugger import Debugger
 from emu.trace.render import TextRenderer
+
+
+MAX_STEPS = 10_000       # a lesson page of 10 000 steps is already ~8 MB of HTML
 
 
 @dataclass
@@ -54,20 +58,29 @@ def runtime_state(session) -> str:
     return " · ".join(parts)
 
 
-def build_lesson(session, stub: str, trap: int, args: list, header: list[str]) -> Lesson:
+def build_lesson(session, stub: str, trap: int, args: list, header: list[str],
+                 budget: int | None = None) -> Lesson:
+    """The lesson of one call; every step is kept (a page shows them all), so a call that
+    runs longer than ``budget`` instructions (BudgetExceeded) or than MAX_STEPS (a lesson is
+    for reading, not a long trace) ends in one line instead."""
     dbg = Debugger(session, stub, trap, args)
     plain = TextRenderer(color=False)
     log = session.log
     steps, result = [], ""
     mem = session.machine.mem
-    while dbg.state == "stopped" and len(steps) < dbg.budget:
-        before, first = dbg.regs(), len(log.events)
+    while dbg.state == "stopped":
+        if budget is not None and len(steps) >= budget:
+            raise BudgetExceeded(f"instruction budget of {budget} exhausted at {dbg.where(dbg.pc)}")
+        if len(steps) >= MAX_STEPS:
+            raise GosyscallError(f"a lesson holds at most {MAX_STEPS} steps and this call runs longer "
+                                 f"(at {dbg.where(dbg.pc)}); `gosyscall trace` records long runs")
+        before, first = dbg.regs(), log.count
         mem.watch = []                  # the kernel model writes guest memory through write()
         try:
             dbg.stepi(1)
         finally:
             wrote, mem.watch = mem.watch, None
-        events = log.events[first:]
+        events = log.since(first)
         insn = next((e for e in events if e.kind == "insn"), None)
         if insn is None:            # a fault: nothing retired
             break

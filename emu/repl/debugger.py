@@ -115,7 +115,7 @@ class Debugger(Breakpoints):
                  budget_note: str = ""):
         self.session = session
         self.machine = m = session.machine
-        session.log.record = True         # replay, reverse steps and lessons read the log
+        session.log.record = True         # a step's events: what it printed, lessons, previews
         self.stub = session.resolve_stub(stub)
         self.image = session.image
         self.entry = session.prepare(self.stub, trap, args)
@@ -158,7 +158,7 @@ class Debugger(Breakpoints):
         self.state = snap.extra["state"]
 
     def fingerprint(self) -> tuple:
-        return tuple(self.m.regs().values()) + (len(self.session.log.events),)
+        return tuple(self.m.regs().values()) + (self.session.log.count,)
 
     def require_running(self) -> None:
         if self.state == "ended":
@@ -173,6 +173,7 @@ class Debugger(Breakpoints):
         """Run the instruction at PC with the tracer; a Stop if that ended something."""
         pc = self.pc
         nr = self.m.uc.reg_read(REG_IDS["rax"]) if pc in self.syscall_sites else None
+        self.session.log.trim()             # kept: this step's events only (since(count))
         if self.m.tracer is not None:
             self.tracer.start()
         try:
@@ -504,9 +505,9 @@ class Debugger(Breakpoints):
         before, snap = self.regs(), self._take()
         self.quiet = True
         try:
-            n = len(self.session.log.events)
+            n = self.session.log.count
             self._exec_one()
-            after, events = self.regs(), list(self.session.log.events[n:])
+            after, events = self.regs(), list(self.session.log.since(n))
         finally:
             self._restore(snap)
             self.quiet = False

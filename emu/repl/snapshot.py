@@ -95,7 +95,7 @@ class Snapshotter:
             mem.append(data)
         self._last_mem = tuple(mem)
         return Snapshot(ctx=m.uc.context_save(), mem=self._last_mem, model=self._model(),
-                        nevents=len(self.s.log.events), step=self.s.log.step,
+                        nevents=self.s.log.count, step=self.s.log.step,
                         exit_status=m.exit_status, pc=m.uc.reg_read(REG_IDS["rip"]), extra=extra)
 
     def restore(self, snap: Snapshot) -> None:
@@ -105,7 +105,7 @@ class Snapshotter:
             ctypes.memmove(ctypes.addressof(r.buf), data, r.size)
         self._last_mem = snap.mem
         ms = snap.model
-        del s.log.events[snap.nevents:]
+        s.log.truncate(snap.nevents)
         s.log.step = snap.step
         m.exit_status = snap.exit_status
         if ms is self._live and ms.gen == self.gen:

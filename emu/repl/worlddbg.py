@@ -108,15 +108,16 @@ class WorldDebugger(Breakpoints):
     def _one(self, fn) -> tuple[list, Stop | None]:
         """One world step (``fn``): the events it made, and a Stop if it ended something."""
         w, log = self.world, self.world.log
-        n = len(log.events)
+        log.trim()                               # kept: this step's events only
+        n = log.count
         try:
             fn()
         except (GosyscallError, Throw) as e:    # a guest fault, a budget, the model's throw
             if getattr(e, "resumable", False):  # the instruction budget: the thread waits where
-                return log.events[n:], Stop("budget", str(e), e)  # it stopped, and c goes on
+                return log.since(n), Stop("budget", str(e), e)    # it stopped, and c goes on
             self.state = "faulted"
-            return log.events[n:], Stop("fault", str(e), e)
-        events = log.events[n:]
+            return log.since(n), Stop("fault", str(e), e)
+        events = log.since(n)
         if w.done is not None:               # a catchpoint the last step passed is said first
             caught, end = self._caught(events), self._finished(w.done)
             return events, end if caught is None else Stop(end.kind, f"{caught.text}\n{end.text}")

@@ -38,7 +38,14 @@ class Event:
 
 
 class EventLog:
-    """Collects events; ``listeners`` see each one as it happens (the REPL, live output).
+    """Passes events on in order to its ``listeners`` (a trace writer, live output, the REPL),
+    and keeps them in ``events`` only if ``record`` asks for it.
+
+    Nothing here holds a whole run unless a consumer asks: ``gosyscall run`` and ``trace``
+    stream (``record`` False, a listener writes each event as it comes); the debugger keeps
+    only the events of the step it is looking at (``trim``). Events are numbered from 0 in
+    the order they were passed on; ``count`` is how many so far, ``since(n)`` the kept ones
+    from number n on, and ``truncate(n)`` goes back to n (a restored snapshot).
 
     While an instruction is executing under a tracer the log is *held*: events it causes
     wait and are released, stamped with its step, right after its own ``insn`` event.
@@ -46,10 +53,33 @@ class EventLog:
 
     def __init__(self, record: bool = True):
         self.events: list[Event] = []
+        self.base = 0                     # the number of events[0]: the ones before were let go
         self.listeners: list = []
         self.step = 0
         self.record = record              # False: keep nothing (the untraced fast path)
         self._held: list[Event] | None = None
+
+    @property
+    def count(self) -> int:
+        """Events passed on so far (kept or not, while recording)."""
+        return self.base + len(self.events)
+
+    def since(self, n: int) -> list[Event]:
+        """The kept events numbered n and on."""
+        return self.events[max(n - self.base, 0):]
+
+    def truncate(self, n: int) -> None:
+        """Forget events numbered n and on: the log is as it was after n events."""
+        if n >= self.base:
+            del self.events[n - self.base:]
+        else:
+            self.events.clear()
+            self.base = n
+
+    def trim(self) -> None:
+        """Let go of every kept event (numbering goes on)."""
+        self.base = self.count
+        self.events = []
 
     @property
     def active(self) -> bool:

@@ -104,3 +104,15 @@ def test_nexti_steps_over_calls(n):
     assert d.pc == 0x401005
     d.nexti(n)
     assert d.pc == 0x401005 + [0, 5, 10, 15, 22, 29][n]
+
+
+def test_stepping_keeps_only_the_last_steps_events_and_going_back_still_works(tmp_path):
+    """The event log does not grow with the session: each step keeps its own events only."""
+    d = spin(tmp_path, 5000)
+    d.stepi(3000)
+    log = d.session.log
+    assert log.count >= 3000 and len(log.events) <= 5
+    pc = d.pc
+    d.stepi(1)
+    d.reverse_stepi(1)
+    assert d.pc == pc and log.count >= 3000

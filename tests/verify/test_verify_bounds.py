@@ -82,3 +82,20 @@ def test_a_native_sigill_is_named(native, tmp_path):
 def r_image(stub):
     from emu.bridge.session import Session
     return Session(extra_stubs=[stub]).image
+
+
+def test_the_emulated_side_runs_at_most_one_step_past_the_native_side(native, tmp_path, monkeypatch):
+    """Whatever the budget, the emulated run (whose every step is held for the comparison)
+    stops one step after the native run ended: there the difference is already found."""
+    from emu.verify import compare
+    from emu.verify.native import NativeRun
+    real = compare.run_native
+
+    def three_steps_then_sigsegv(plan):
+        run = real(Plan(plan.regions, plan.regs, plan.stop, plan.file, plan.dumps, max_steps=3))
+        return NativeRun(run.pid, run.init, run.steps, f"signal 11 {run.steps[-1][16]:x}", run.dumps, run.out)
+    monkeypatch.setattr(compare, "run_native", three_steps_then_sigsegv)
+    stub = load_user_stub(str(_loop(tmp_path)))
+    r = run_case(["getpid"], stub.name, extra_stubs=[stub], budget=200_000)
+    assert len(r.native) == 4 and len(r.emulated) == 5 and r.diff.what == "steps"
+    assert r.emulated_end == "instruction budget of 4 exhausted at 0x40119a main.userstub (jmp again)"

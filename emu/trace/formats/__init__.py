@@ -1,33 +1,40 @@
 """emu/trace/formats — one trace, five ways to write it, two ways to read it back.
 
-``write_trace(events, header, fmt, path)`` writes any run's or scenario's events (an
-``EventLog``'s ``events``) in one of ``FORMATS``; every file goes through
-``emu.atomic.write_atomic``. ``read_jsonl`` gives back the exact events; ``load_trace``
-reads a JSON Lines or text trace as a :class:`~emu.trace.formats.text.TextTrace` for diffing.
+Each format is a :class:`~emu.trace.formats.base.TraceWriter` in ``WRITERS``, fed one event
+at a time: ``open_trace(path, fmt)`` gives a writer onto a file (written through
+``emu.atomic.open_output``: whole or not at all, never replacing a device, FIFO or symlink)
+or standard output (``-``), so a run's trace streams out while the run makes it.
+``render_trace``/``write_trace`` do the same for events already held (a scenario's
+EventLog). ``read_jsonl`` gives back the exact events; ``load_trace`` reads a JSON Lines or
+text trace as a :class:`~emu.trace.formats.text.TextTrace` for diffing.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
+from typing import Iterator
 
-from emu.atomic import write_atomic
+from emu.atomic import open_output
 from emu.trace.events import Event
-from emu.trace.formats.base import FORMAT_NAME, TraceError, make_header
-from emu.trace.formats.chrome import render_chrome
-from emu.trace.formats.jsonl import parse_jsonl, read_jsonl, render_jsonl
-from emu.trace.formats.strace import render_strace
-from emu.trace.formats.tenet import render_tenet
-from emu.trace.formats.text import TextTrace, parse_text, read_text, render_text
+from emu.trace.formats.base import FORMAT_NAME, TraceError, TraceWriter, make_header
+from emu.trace.formats.chrome import ChromeWriter
+from emu.trace.formats.jsonl import JsonlWriter, parse_jsonl, read_jsonl
+from emu.trace.formats.strace import StraceWriter
+from emu.trace.formats.tenet import TenetWriter
+from emu.trace.formats.text import TextTrace, TextWriter, parse_text, read_text, render_text
 from emu.trace.render import TextRenderer
 
-RENDERERS = {"text": render_text, "jsonl": render_jsonl, "strace": render_strace,
-             "tenet": render_tenet, "chrome": render_chrome}
-FORMATS = tuple(RENDERERS)
+WRITERS = {"text": TextWriter, "jsonl": JsonlWriter, "strace": StraceWriter,
+           "tenet": TenetWriter, "chrome": ChromeWriter}
+FORMATS = tuple(WRITERS)
 _BY_EXTENSION = {".trace": "text", ".txt": "text", ".jsonl": "jsonl", ".strace": "strace",
                  ".tenet": "tenet", ".json": "chrome"}
 
-__all__ = ["FORMATS", "FORMAT_NAME", "TraceError", "TextTrace", "make_header", "render_trace",
-           "write_trace", "read_jsonl", "read_text", "load_trace", "format_for_path"]
+__all__ = ["FORMATS", "FORMAT_NAME", "TraceError", "TraceWriter", "TextTrace", "make_header",
+           "render_trace", "write_trace", "open_trace", "writer_for", "read_jsonl", "read_text",
+           "load_trace", "format_for_path"]
 
 
 def format_for_path(path: str) -> str:
@@ -35,20 +42,48 @@ def format_for_path(path: str) -> str:
     return _BY_EXTENSION.get(os.path.splitext(path)[1].lower(), "text")
 
 
-def render_trace(events: list[Event], header: dict, fmt: str) -> str:
-    if fmt not in RENDERERS:
+def writer_for(fmt: str, out) -> TraceWriter:
+    """A writer of format ``fmt`` onto the text stream ``out``."""
+    if fmt not in WRITERS:
         raise ValueError(f"no trace format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    return RENDERERS[fmt](header, events)
+    return WRITERS[fmt](out)
+
+
+@contextlib.contextmanager
+def open_trace(path, fmt: str) -> Iterator[TraceWriter]:
+    """A writer of ``fmt`` onto ``path`` (``-``: standard output). The file takes effect when
+    the block ends normally; call ``begin`` … ``end`` on the writer inside it."""
+    writer_for(fmt, None)                         # an unknown format: before anything is opened
+    if os.fspath(path) == "-":
+        yield writer_for(fmt, sys.stdout)
+        sys.stdout.flush()
+        return
+    with open_output(path) as raw:
+        out = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        try:
+            yield writer_for(fmt, out)
+            out.flush()
+        finally:
+            out.detach()                          # open_output closes the file
+
+
+def _write_all(w: TraceWriter, events: list[Event], header: dict) -> None:
+    w.begin(header)
+    for ev in events:
+        w.event(ev)
+    w.end()
+
+
+def render_trace(events: list[Event], header: dict, fmt: str) -> str:
+    out = io.StringIO()
+    _write_all(writer_for(fmt, out), events, header)
+    return out.getvalue()
 
 
 def write_trace(events: list[Event], header: dict, fmt: str, path) -> None:
     """Write ``events`` under ``header`` as ``fmt`` to ``path`` (``-``: standard output)."""
-    text = render_trace(events, header, fmt)
-    if os.fspath(path) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_atomic(path, text)
+    with open_trace(path, fmt) as w:
+        _write_all(w, events, header)
 
 
 def load_trace(path, name: str | None = None) -> TextTrace:

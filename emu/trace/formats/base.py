@@ -34,6 +34,30 @@ class TraceError(GosyscallError):
         self.name, self.line, self.msg = name, line, msg
 
 
+class TraceWriter:
+    """How every format is written: ``begin(header)`` once, ``event(ev)`` for each event in
+    order, ``end(final_regs)`` once, each writing to ``out`` (a text stream) as it goes. A
+    writer keeps only what its format needs to look back or ahead on (a pending instruction,
+    open spans, counts), never the events themselves: a trace streams to its file while the
+    run makes it, whatever its length. ``final_regs`` (the registers when the run stopped)
+    may also come in the header, as a recording that was held has them there."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def begin(self, header: dict) -> None:
+        self.final_regs = header.get("final_regs")
+
+    def event(self, ev) -> None:
+        raise NotImplementedError
+
+    def end(self, final_regs: dict | None = None) -> None:
+        pass
+
+    def final(self, final_regs: dict | None) -> dict | None:
+        return final_regs if final_regs is not None else self.final_regs
+
+
 def make_header(profile: str, title=(), regs: dict | None = None,
                 final_regs: dict | None = None, **extra) -> dict:
     """A trace header; ``extra`` adds JSON-able fields (a scenario's name, the call)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 from emu.trace.events import Event
+from emu.trace.formats.base import TraceWriter
 
 PID = 1
 
@@ -28,8 +29,8 @@ def _us(t: int):
 
 
 class _Builder:
-    def __init__(self):
-        self.out: list[dict] = []
+    def __init__(self, emit):
+        self.emit = emit                            # fn(record): each record as it is made
         self.stacks: dict[int, list[str]] = {}      # tid → open function spans
         self.returning: dict[int, bool] = {}        # tid → its last instruction was a RET
         self.calling: dict[int, bool] = {}          # tid → its last instruction was a CALL
@@ -39,7 +40,7 @@ class _Builder:
         e = {"name": name, "cat": cat, "ph": ph, "ts": _us(t), "pid": PID, "tid": tid, **extra}
         if args:
             e["args"] = args
-        self.out.append(e)
+        self.emit(e)
 
     def insn(self, ev: Event) -> None:
         tid, d = ev.tid, ev.data
@@ -83,16 +84,31 @@ class _Builder:
                 self.ev("E", stack.pop(), self.last_t, tid, "function")
 
 
-def render_chrome(header: dict, events: list[Event]) -> str:
-    b = _Builder()
-    for ev in events:
-        b.add(ev)
-    b.close()
-    title = (header.get("title") or ["gosyscall"])[0]
-    meta = [{"name": "process_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": title}}]
-    meta += [{"name": "thread_name", "ph": "M", "pid": PID, "tid": tid, "args": {"name": f"thread {tid}"}}
-             for tid in sorted({ev.tid for ev in events})]
-    other = {k: header[k] for k in ("format", "version", "profile") if k in header}
-    rows = ",\n".join(json.dumps(e, ensure_ascii=False) for e in meta + b.out)
-    return (f'{{"traceEvents":[\n{rows}\n],\n"displayTimeUnit":"ns",\n'
-            f'"otherData":{json.dumps(other, ensure_ascii=False)}}}\n')
+class ChromeWriter(TraceWriter):
+    """The records are written as they are made, one a line; a thread's name record comes
+    just before its first event (Chrome and Perfetto read metadata anywhere in the array)."""
+
+    def begin(self, header: dict) -> None:
+        super().begin(header)
+        self.other = {k: header[k] for k in ("format", "version", "profile") if k in header}
+        self.first = True
+        self.tids: set[int] = set()
+        self.b = _Builder(self._record)
+        self.out.write('{"traceEvents":[\n')
+        title = (header.get("title") or ["gosyscall"])[0]
+        self._record({"name": "process_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": title}})
+
+    def _record(self, e: dict) -> None:
+        self.out.write(("" if self.first else ",\n") + json.dumps(e, ensure_ascii=False))
+        self.first = False
+
+    def event(self, ev: Event) -> None:
+        if ev.tid not in self.tids:
+            self.tids.add(ev.tid)
+            self._record({"name": "thread_name", "ph": "M", "pid": PID, "tid": ev.tid,
+                          "args": {"name": f"thread {ev.tid}"}})
+        self.b.add(ev)
+
+    def end(self, final_regs: dict | None = None) -> None:
+        self.b.close()
+        self.out.write(f'\n],\n"displayTimeUnit":"ns",\n"otherData":{json.dumps(self.other, ensure_ascii=False)}}}\n')

@@ -3,18 +3,20 @@
     {"format":"gosyscall-trace","version":1,"profile":"go1.10","title":[…],"regs":{…},…}
     {"kind":"insn","step":1,"t":0,"tid":1000,"pc":4198810,"bytes":"e8…","regs":[["rsp",…]],…}
     …
-    {"end":{"events":35}}
+    {"end":{"events":35,"final_regs":{…}}}
 
 ``read_jsonl(path)`` gives back ``(header, events)`` equal to what was written. The end
 line says how many events precede it, so a file cut anywhere — even between two lines —
-is reported, with the file name and line, never read as a shorter trace.
+is reported, with the file name and line, never read as a shorter trace. The registers
+when the run stopped are known only at its end, so they are in the end line (a trace is
+written while the run makes it); reading puts them back in the header as ``final_regs``.
 """
 from __future__ import annotations
 
 import json
 
 from emu.trace.events import Event
-from emu.trace.formats.base import FORMAT_NAME, TraceError, check_version, decode_lines
+from emu.trace.formats.base import FORMAT_NAME, TraceError, TraceWriter, check_version, decode_lines
 
 _EVENT_KEYS = ("kind", "step", "t", "tid")
 
@@ -23,10 +25,22 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def render_jsonl(header: dict, events: list[Event]) -> str:
-    lines = [_dump(header)] + [_dump(ev.to_json()) for ev in events]
-    lines.append(_dump({"end": {"events": len(events)}}))
-    return "\n".join(lines) + "\n"
+class JsonlWriter(TraceWriter):
+    def begin(self, header: dict) -> None:
+        super().begin(header)
+        self.n = 0
+        self.out.write(_dump({k: v for k, v in header.items() if k != "final_regs"}) + "\n")
+
+    def event(self, ev: Event) -> None:
+        self.n += 1
+        self.out.write(_dump(ev.to_json()) + "\n")
+
+    def end(self, final_regs: dict | None = None) -> None:
+        end = {"events": self.n}
+        final = self.final(final_regs)
+        if final is not None:
+            end["final_regs"] = dict(final)
+        self.out.write(_dump({"end": end}) + "\n")
 
 
 def read_jsonl(path, name: str | None = None) -> tuple[dict, list[Event]]:
@@ -64,6 +78,11 @@ def parse_jsonl(data: bytes | str, name: str) -> tuple[dict, list[Event]]:
     if count != len(events):
         raise TraceError(name, end[0], f"the end line counts {count} events but {len(events)} "
                                        "precede it: lines were lost or added")
+    final = end[1].get("final_regs")
+    if final is not None:
+        if not isinstance(final, dict):
+            raise TraceError(name, end[0], "the end line's final_regs are not register names with numbers")
+        header["final_regs"] = final
     return header, events
 
 

@@ -2,20 +2,28 @@
 
 ``read(3, "Hello from the emulated kernel!\\n", 64) = 32`` — the kernel model's own
 rendering (``emu.kernel.strace.describe_result``), which each ``sysret`` event carries as
-``text``. With more than one thread, each line starts with ``[pid TID]`` as in
-``strace -f``; an exit_group ends with ``+++ exited with N +++``.
+``text``. Once a second thread has appeared, each line starts with ``[pid TID]``, as
+``strace -f`` does once it traces more than one task; an exit_group ends with
+``+++ exited with N +++``.
 """
 from __future__ import annotations
 
 from emu.trace.events import Event
+from emu.trace.formats.base import TraceWriter
 
 
-def render_strace(header: dict, events: list[Event]) -> str:
-    many = len({ev.tid for ev in events if ev.kind == "sysret"}) > 1
-    out = []
-    for ev in events:
+class StraceWriter(TraceWriter):
+    def begin(self, header: dict) -> None:
+        super().begin(header)
+        self.first_tid: int | None = None
+        self.many = False
+
+    def event(self, ev: Event) -> None:
+        if self.first_tid is None:
+            self.first_tid = ev.tid
+        elif ev.tid != self.first_tid and ev.tid != 0:      # 0: the host (timers), not a task
+            self.many = True
         if ev.kind == "sysret":
-            out.append((f"[pid {ev.tid}] " if many else "") + ev.data["text"])
+            self.out.write((f"[pid {ev.tid}] " if self.many else "") + ev.data["text"] + "\n")
         elif ev.kind == "exit":
-            out.append(f"+++ exited with {ev.data['status']} +++")
-    return "".join(line + "\n" for line in out)
+            self.out.write(f"+++ exited with {ev.data['status']} +++\n")

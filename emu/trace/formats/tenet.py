@@ -12,28 +12,45 @@ that ran the first instruction (Tenet has no notion of threads).
 from __future__ import annotations
 
 from emu.trace.events import Event
+from emu.trace.formats.base import TraceWriter
 
 REGS = ("rax", "rbx", "rcx", "rdx", "rbp", "rsp", "rsi", "rdi",
         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip")
 
 
-def render_tenet(header: dict, events: list[Event]) -> str:
-    insns = [ev for ev in events if ev.kind == "insn"]
-    if not insns:
-        return ""
-    tid = insns[0].tid
-    insns = [ev for ev in insns if ev.tid == tid]
-    start = dict(header.get("regs") or {})
-    start["rip"] = insns[0].data["pc"]
-    lines = [",".join(f"{r}={start.get(r, 0):#x}" for r in REGS)]
-    final = (header.get("final_regs") or {}).get("rip")
-    for i, ev in enumerate(insns):
+class TenetWriter(TraceWriter):
+    """Each instruction's line needs the next one's PC (its ``rip=``), so one instruction
+    waits for the next; the last one takes the final registers' RIP."""
+
+    def begin(self, header: dict) -> None:
+        super().begin(header)
+        self.start = dict(header.get("regs") or {})
+        self.tid: int | None = None
+        self.pending: dict | None = None
+
+    def event(self, ev: Event) -> None:
+        if ev.kind != "insn":
+            return
         d = ev.data
-        nxt = insns[i + 1].data["pc"] if i + 1 < len(insns) else final
-        if nxt is None:                    # no record of where the last one went
-            nxt = d["pc"] + len(d["bytes"]) // 2
+        if self.tid is None:
+            self.tid = ev.tid
+            self.start["rip"] = d["pc"]
+            self.out.write(",".join(f"{r}={self.start.get(r, 0):#x}" for r in REGS) + "\n")
+        elif ev.tid != self.tid:
+            return
+        if self.pending is not None:
+            self._line(self.pending, d["pc"])
+        self.pending = d
+
+    def end(self, final_regs: dict | None = None) -> None:
+        if self.pending is not None:
+            nxt = (self.final(final_regs) or {}).get("rip")
+            if nxt is None:                    # no record of where the last one went
+                nxt = self.pending["pc"] + len(self.pending["bytes"]) // 2
+            self._line(self.pending, nxt)
+
+    def _line(self, d: dict, nxt: int) -> None:
         parts = [f"{r}={new:#x}" for r, _old, new in d["regs"] if r in REGS]
         parts.append(f"rip={nxt:#x}")
         parts += [f"mw={addr:#x}:{hexbytes}" for addr, hexbytes in d["mem"]]
-        lines.append(",".join(parts))
-    return "\n".join(lines) + "\n"
+        self.out.write(",".join(parts) + "\n")

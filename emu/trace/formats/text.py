@@ -16,11 +16,12 @@ that step numbers go up one by one and reports the file and line of anything dam
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 
 from emu.trace.events import FORMAT_VERSION, Event
-from emu.trace.formats.base import TraceError, check_version, decode_lines
+from emu.trace.formats.base import TraceError, TraceWriter, check_version, decode_lines
 from emu.trace.render import COLUMNS, TextRenderer
 
 MAGIC = "# gosyscall-trace text v"
@@ -34,19 +35,47 @@ _MEM = re.compile(r"\[(0x[0-9a-f]+)\]←(\S+)")
 _CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ")
 
 
-def render_text(header: dict, events: list[Event], threads: dict[int, str] | None = None) -> str:
-    """The text view of a trace; ``threads`` (tid → "m2") labels each line, for the thread world."""
-    r = TextRenderer(color=False, threads=threads, columns=tuple(header.get("columns", COLUMNS)))
-    body = list(header.get("title", ()))
-    for ev in events:
-        line = r.line(ev)
+class TextWriter(TraceWriter):
+    """The text view; ``threads`` (tid → "m2") labels each line, for the thread world."""
+
+    def __init__(self, out, threads: dict[int, str] | None = None):
+        super().__init__(out)
+        self.threads = threads
+
+    def begin(self, header: dict) -> None:
+        super().begin(header)
+        self.r = TextRenderer(color=False, threads=self.threads, columns=tuple(header.get("columns", COLUMNS)))
+        self.steps = self.lines = 0
+        self.out.write(f"{MAGIC}{FORMAT_VERSION} · profile {header.get('profile', '?')}\n")
+        if header.get("regs"):
+            self.out.write("# regs " + " ".join(f"{n}={v:#x}" for n, v in header["regs"].items()) + "\n")
+        for line in header.get("title", ()):
+            self._body(line)
+
+    def _body(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.lines += 1
+
+    def event(self, ev: Event) -> None:
+        self.steps += ev.kind == "insn"
+        line = self.r.line(ev)
         if line is not None:
-            body.extend(line.split("\n"))
-    steps = sum(1 for ev in events if ev.kind == "insn")
-    head = [f"{MAGIC}{FORMAT_VERSION} · profile {header.get('profile', '?')}"]
-    if header.get("regs"):
-        head.append("# regs " + " ".join(f"{n}={v:#x}" for n, v in header["regs"].items()))
-    return "\n".join(head + body + [f"# end · {steps} steps · {len(body)} lines"]) + "\n"
+            for part in line.split("\n"):
+                self._body(part)
+
+    def end(self, final_regs: dict | None = None) -> None:
+        self.out.write(f"# end · {self.steps} steps · {self.lines} lines\n")
+
+
+def render_text(header: dict, events: list[Event], threads: dict[int, str] | None = None) -> str:
+    """The text view of a whole trace held in memory (a golden's)."""
+    out = io.StringIO()
+    w = TextWriter(out, threads)
+    w.begin(header)
+    for ev in events:
+        w.event(ev)
+    w.end()
+    return out.getvalue()
 
 
 @dataclass
