@@ -14,7 +14,7 @@ import json
 
 from emu.atomic import write_atomic
 from emu.bridge.argspec import parse_duration
-from emu.errors import GosyscallError
+from emu.errors import BudgetExceeded, GosyscallError
 from emu.profile import load
 from emu.world import report as R
 from emu.world import scenarios as S
@@ -62,6 +62,16 @@ def add_parser(sub, h) -> None:
     p.add_argument("--timer-slack", type=parse_duration, default=None, metavar="T",
                    help="every thread's timer slack (default 50us, Linux's for a normal thread)")
     p.add_argument("--check", action="store_true", help="check the scheduler's invariants after every step")
+    d = S.Limits()
+    p.add_argument("--time-budget", type=parse_duration, default=d.time_ns, metavar="T",
+                   help=f"virtual time one run may last (default {d.time_ns // 10**9}s): a run planned "
+                        "longer (--block, --duration, --compute, --max-gap × --trials) is refused before it starts")
+    p.add_argument("--budget", type=int, default=d.insns, metavar="N",
+                   help=f"guest instructions one run may execute (default {d.insns:,}, 10-20 s of host "
+                        "time); computing planned past 9/10 of it is refused before the run starts")
+    p.add_argument("--max-steps", type=int, default=d.steps, metavar="N",
+                   help=f"world steps (a thread's turn, a timer) one run may take (default {d.steps:,}, "
+                        "20-35 s of host time); a run that reaches it stops and says so")
     g = p.add_argument_group("threads")
     g.add_argument("--variant", default="read", help="read, sleep, chan, raw, or all (default read)")
     g.add_argument("--n", default="1,10,100,1000", metavar="N[,N..]", help="goroutines (default 1,10,100,1000)")
@@ -87,11 +97,19 @@ def run(ns) -> int:
                              "has no such plot (--timeline writes its timeline for Perfetto)")
     costs = Costs(**{k: v for k, v in (("insn_ns", ns.insn_ns), ("timer_slack_ns", ns.timer_slack))
                      if v is not None})
+    for opt, v in (("--budget", ns.budget), ("--max-steps", ns.max_steps)):
+        if v < 1:
+            raise GosyscallError(f"{opt} is a count, at least 1, not {v}")
+    ns.limits = S.Limits(time_ns=ns.time_budget, insns=ns.budget, steps=ns.max_steps)
     results, lines = {"threads": _threads, "block": _block, "retake": _retake}[ns.name](ns, costs)
     if ns.json:
         print(json.dumps(results, indent=1, default=str))
     else:
         print("\n".join(lines))
+    stopped = [r["outcome"] for r in results if r["outcome"].startswith("stopped: ")]
+    if stopped:                       # the table is printed; the bound that cut a run is said
+        raise BudgetExceeded(f"{len(stopped)} of {len(results)} runs did not finish: "
+                             f"{stopped[0][len('stopped: '):]}")
     return 0
 
 
@@ -125,6 +143,7 @@ def _threads(ns, costs: Costs):
             raise GosyscallError(f"--n {n}: a number of goroutines, 0 or more")
         if n > MAX_GOROUTINES - 1:
             raise GosyscallError(f"--n {n}: the world holds at most {MAX_GOROUTINES - 1} goroutines besides main")
+    ns.limits.check("threads", S.threads_plan(ns.duration))
     tl = _one_timeline(ns, len(variants) * len(grid_n) * len(grid_p))
     results, lines = [], []
     for v in variants:
@@ -136,7 +155,7 @@ def _threads(ns, costs: Costs):
                 bar = R.Progress(label)
                 try:
                     res = S.threads(v, n, p, duration_ns=ns.duration, costs=costs, check=ns.check, profile=ns.profile,
-                                    timeline=tl, progress=bar)
+                                    timeline=tl, progress=bar, limits=ns.limits)
                 finally:
                     bar.close()
                 _write_timeline(ns, tl, label, res)
@@ -154,16 +173,21 @@ def _threads(ns, costs: Costs):
 
 def _block(ns, costs: Costs):
     blocks, runnables, procs = _durations(ns.block), _ints(ns.runnable), _grid(ns, "gomaxprocs", "1,2")
+    texts = [x.strip() for x in ns.block.split(",") if x.strip()]
+    for text, d in zip(texts, blocks):   # every run's plan, before the first one starts
+        for r in runnables:
+            ns.limits.check(f"block --block {text} --runnable {r}", *S.block_plan(d, r, ns.compute, costs.insn_ns))
     tl = _one_timeline(ns, len(blocks) * len(runnables) * len(procs))
     results, rows = [], []
     for d in blocks:
         for r in runnables:
             for p in procs:
                 res = S.block(d, r, p, compute_ns=ns.compute, warm=not ns.cold, costs=costs, profile=ns.profile,
-                              check=ns.check, timeline=tl)
+                              check=ns.check, timeline=tl, limits=ns.limits)
                 _write_timeline(ns, tl, f"block {R.dur(d)} runnable={r} GOMAXPROCS={p}", res)
                 results.append(res)
-                rel = lambda k: R.dur(None if res[k] is None else res[k] - res["t_enter_ns"])
+                rel = lambda k: R.dur(None if res[k] is None or res["t_enter_ns"] is None
+                                      else res[k] - res["t_enter_ns"])
                 rows.append([R.dur(d), r, p, rel("first_look_ns"), rel("retake_ns"),
                              rel("other_start_ns"), rel("t_return_ns"),
                              S.EXIT_PATHS.get(res["exit_path"], "—"), rel("g1_runs_again_ns")])
@@ -186,6 +210,9 @@ def _retake(ns, costs: Costs):
     for m in modes:
         if m not in S.RETAKE_MODES:
             raise GosyscallError(f"no mode {m!r}; choose from: {', '.join(S.RETAKE_MODES)}")
+    for m in modes:
+        ns.limits.check(f"retake {m} --trials {ns.trials} --max-gap {S.seconds(ns.max_gap)}",
+                        *S.retake_plan(m, ns.trials, ns.max_gap, costs.insn_ns))
     tl = _one_timeline(ns, len(modes))
     results, lines = [], []
     for m in modes:
@@ -193,7 +220,7 @@ def _retake(ns, costs: Costs):
         bar = R.Progress(label)
         try:
             res = S.retake(m, ns.trials, seed=ns.seed, max_gap_ns=ns.max_gap, costs=costs, profile=ns.profile,
-                           check=ns.check, timeline=tl, progress=bar)
+                           check=ns.check, timeline=tl, progress=bar, limits=ns.limits)
         finally:
             bar.close()
         _write_timeline(ns, tl, label, res)

@@ -14,12 +14,21 @@ the virtual clock).
 - ``retake``: trials of "make a goroutine runnable, enter a syscall": entersyscall → the
   goroutine starting on the retaken P, with the P busy or idle between trials; or, with an
   idle P and nothing runnable, entersyscall → retake (the 10 ms rule).
+
+Every run is bounded (:class:`Limits`): in virtual time (a run whose plan lasts longer than
+``time_ns`` is refused before it starts), in guest instructions (what the computing
+goroutines would execute is known in advance: more than ``insns`` is refused; the world
+also stops at it), and in world steps (a thread's turn or a timer: host work that no
+instruction count shows, e.g. N goroutines sleeping 1 ms at a time; the run stops at
+``steps`` and says so in its outcome).
 """
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Callable
 
+from emu.errors import BudgetExceeded, GosyscallError
 from emu.profile import DEFAULT, load
 from emu.world.costs import Costs
 from emu.world.options import SPIN_TURN  # instructions per turn of main.spin
@@ -35,6 +44,55 @@ SYS_READ, SYS_NANOSLEEP = 0, 35
 WORKERS = {"read": "main.reader", "sleep": "main.sleeper", "chan": "main.chanwaiter",
            "raw": "main.rawreader"}
 VARIANTS = tuple(WORKERS)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one scenario run may use. Defaults: 10 s of virtual time (``run``'s time budget);
+    10⁹ guest instructions (10–20 s of host time, measured on 2 shared cores); 100 000 world
+    steps (each costs the host 0.2–0.35 ms: 20–35 s). A plan's computing may take 9/10 of the
+    instructions; the rest is kept for the runtime's own code around it."""
+
+    time_ns: int = 10 * 1_000_000_000
+    insns: int = 1_000_000_000
+    steps: int = 100_000
+
+    def check(self, what: str, horizon_ns: int, insns: int = 0) -> None:
+        """Refuse, before it starts, a run planned to last past ``time_ns`` or to compute past ``insns``."""
+        if horizon_ns > self.time_ns:
+            raise GosyscallError(f"{what}: a run is planned to last up to {seconds(horizon_ns)} of virtual "
+                                 f"time, more than the time budget of {seconds(self.time_ns)} (--time-budget)")
+        if insns > self.insns * 9 // 10:
+            raise GosyscallError(f"{what}: its goroutines would compute {insns} guest instructions, more "
+                                 f"than 9/10 of the budget of {self.insns} (--budget)")
+
+    def world(self, profile: str, **kw) -> World:
+        return World(profile, time_budget_ns=self.time_ns, insn_budget=self.insns, max_steps=self.steps, **kw)
+
+
+def seconds(ns: int) -> str:
+    """``10 s``, ``30.1 s``, ``3,000,000,000 s``."""
+    return f"{ns / 1e9:,.3f}".rstrip("0").rstrip(".") + " s"
+
+
+def threads_plan(duration_ns: int) -> int:
+    """The virtual time a threads run may take (main's sleep, then 20 ms to see it end)."""
+    return duration_ns + 20 * MS
+
+
+def block_plan(block_ns: int, runnable: int, compute_ns: int | None, insn_ns: int) -> tuple[int, int]:
+    """(virtual time, guest instructions) of a block run: the block, every runnable
+    goroutine's computing one after another at worst, 100 ms to see the end."""
+    compute_ns = 2 * block_ns if compute_ns is None else compute_ns
+    return block_ns + compute_ns * max(1, runnable) + 100 * MS, runnable * (compute_ns // insn_ns)
+
+
+def retake_plan(mode: str, trials: int, max_gap_ns: int, insn_ns: int) -> tuple[int, int]:
+    """(virtual time, guest instructions) of a retake run at worst: every gap the longest."""
+    block_ns = RETAKE_MODES[mode][3] if mode in RETAKE_MODES else 0
+    busy = mode in RETAKE_MODES and RETAKE_MODES[mode][1] == "busy"
+    return (trials * max_gap_ns + (trials + 1) * (block_ns + 2 * MS),
+            trials * max_gap_ns // insn_ns if busy else 0)
 
 
 class Tally:
@@ -72,6 +130,8 @@ def run_world(w: World, until_t: int, progress=None) -> tuple:
         why = w.run(until=until if progress is not None else None, until_t=until_t)
     except Throw as e:
         why = ("throw", e.msg)
+    except BudgetExceeded as e:           # the world is left as it was; what it did is measured
+        why = ("budget", str(e))
     finally:
         if progress is not None:
             progress(1.0)
@@ -86,6 +146,8 @@ def outcome_text(why: tuple) -> str:
         return f"fatal error: {why[1]}"
     if kind == "time":
         return "main never finished (the time limit ended the run)"
+    if kind == "budget":
+        return f"stopped: {why[1]}"
     return "every thread waits forever" if kind == "idle" else kind
 
 
@@ -99,11 +161,12 @@ def _t_reach(series: list[list[int]], n: int) -> int | None:
 
 def threads(variant: str, n: int, gomaxprocs: int, *, duration_ns: int = 1000 * MS,
             costs: Costs | None = None, check: bool = False, log=None, timeline=None,
-            progress=None, profile: str = DEFAULT) -> dict:
+            progress=None, profile: str = DEFAULT, limits: Limits = Limits()) -> dict:
     """N goroutines of ``variant`` under GOMAXPROCS Ps: how many Ms the model makes."""
     if variant not in WORKERS:
         raise ValueError(f"no variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
-    w = World(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
+    limits.check("threads", threads_plan(duration_ns))
+    w = limits.world(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         rfd, _wfd = make_pipe(w)                      # nobody ever writes it
         put_global(w, "main.fd", rfd)
@@ -113,7 +176,7 @@ def threads(variant: str, n: int, gomaxprocs: int, *, duration_ns: int = 1000 * 
                              wait=(SYS_NANOSLEEP, timespec(w, duration_ns), 0, 0))
         tally = Tally(w, calls=("handoffp",))
         w.boot(entry)
-        why = run_world(w, duration_ns + 20 * MS, progress)
+        why = run_world(w, threads_plan(duration_ns), progress)
         series = _m_series(w)
         peak = series[-1][1]
         in_syscall = sum(1 for th in w.threads.values() if th.wait is not None and th.wait.guest)
@@ -143,12 +206,14 @@ def _keep_block(name: str, args: dict) -> bool:
 
 def block(block_ns: int, runnable: int, gomaxprocs: int, *, compute_ns: int | None = None,
           warm: bool = True, costs: Costs | None = None, check: bool = False, log=None,
-          timeline=None, profile: str = DEFAULT) -> dict:
+          timeline=None, profile: str = DEFAULT, limits: Limits = Limits()) -> dict:
     """main (g1) reads a pipe that a timer writes ``block_ns`` after the read starts, while
     ``runnable`` goroutines each compute for ``compute_ns`` (default: twice the block).
     ``warm``: main first makes a short syscall, so the read is not its P's first one (a P's
     first syscall is never "first sighted" by sysmon: both ticks start at 0)."""
-    w = World(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
+    horizon, insns = block_plan(block_ns, runnable, compute_ns, (costs or Costs()).insn_ns)
+    limits.check("block", horizon, insns)
+    w = limits.world(profile, gomaxprocs=gomaxprocs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         compute_ns = 2 * block_ns if compute_ns is None else compute_ns
         rfd, wfd = make_pipe(w)
@@ -159,7 +224,7 @@ def block(block_ns: int, runnable: int, gomaxprocs: int, *, compute_ns: int | No
                              pre_ns=1 * US if warm else None)
         tally = Tally(w, keep=_keep_block, calls=tuple(_BLOCK_CALLS))
         g1 = w.boot(entry)
-        why = run_world(w, block_ns + compute_ns * max(1, runnable) + 100 * MS)
+        why = run_world(w, horizon)
         return {"scenario": "block", "block_ns": block_ns, "runnable": runnable,
                 "gomaxprocs": gomaxprocs, "compute_ns": compute_ns, "warm": warm,
                 **_milestones(tally.kept, g1), "outcome": outcome_text(why),
@@ -170,12 +235,15 @@ def block(block_ns: int, runnable: int, gomaxprocs: int, *, compute_ns: int | No
 
 def _milestones(kept: list, g1) -> dict:
     """Read the path of main's read off the recorded events (see block())."""
-    start = max(i for i, (_t, _m, n, a, _g) in enumerate(kept) if n == "GoSysCall" and a.get("g") is g1)
-    t0 = kept[start][0]
-    p = None
-    out: dict = {"t_enter_ns": t0, "first_look_ns": None, "retake_ns": None, "handoff": None,
+    start = max((i for i, (_t, _m, n, a, _g) in enumerate(kept) if n == "GoSysCall" and a.get("g") is g1),
+                default=None)
+    out: dict = {"t_enter_ns": None, "first_look_ns": None, "retake_ns": None, "handoff": None,
                  "other_start_ns": None, "other_g": None, "t_return_ns": None, "exit_path": None,
                  "g1_runs_again_ns": None, "events": []}
+    if start is None:                 # the run was stopped before main's read began
+        return out
+    out["t_enter_ns"] = kept[start][0]
+    p = None
     for t, m, name, args, gp in kept[start:]:
         text = _event_text(name, args)
         if text is not None:
@@ -237,7 +305,7 @@ RETAKE_MODES = {
 
 def retake(mode: str, trials: int, *, seed: int = 1, max_gap_ns: int = 16 * MS,
            costs: Costs | None = None, check: bool = False, log=None, timeline=None,
-           progress=None, profile: str = DEFAULT) -> dict:
+           progress=None, profile: str = DEFAULT, limits: Limits = Limits()) -> dict:
     """``trials`` rounds of: a gap (the P computes, or main sleeps and the P idles), start a
     probe goroutine (not in the 10 ms mode), enter a nanosleep. Latency: entersyscall → the
     probe starting on the retaken P; in the 10 ms mode (an idle P, nothing runnable)
@@ -250,9 +318,10 @@ def retake(mode: str, trials: int, *, seed: int = 1, max_gap_ns: int = 16 * MS,
     if not 1 <= trials < MAX_TRIALS:
         raise ValueError(f"trials must be 1 to {MAX_TRIALS - 1}, not {trials}")
     procs, between, probe, block_ns = RETAKE_MODES[mode]
+    limits.check(f"retake {mode}", *retake_plan(mode, trials, max_gap_ns, (costs or Costs()).insn_ns))
     rng = random.Random(seed)
     gaps = [1 * US] + [rng.randrange(max_gap_ns) for _ in range(trials)]
-    w = World(profile, gomaxprocs=procs, log=log, costs=costs, check=check, timeline=timeline)
+    w = limits.world(profile, gomaxprocs=procs, log=log, costs=costs, check=check, timeline=timeline)
     try:
         insn_ns = w.costs.insn_ns
         for i, gap in enumerate(gaps):

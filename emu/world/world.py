@@ -67,7 +67,7 @@ class World(GuestCPU, WorldFiles):
                  strict: bool = False, extra_stubs=None, log: EventLog | None = None,
                  costs: Costs | None = None, check: bool = False, timeline=None,
                  time_budget_ns: int | None = None, max_threads: int = MAX_THREADS,
-                 insn_budget: int | None = None):
+                 insn_budget: int | None = None, max_steps: int | None = None):
         if not 1 <= gomaxprocs <= 256:
             raise ValueError(f"GOMAXPROCS must be 1 to 256, not {gomaxprocs}")
         self.log = log if log is not None else EventLog(record=False)
@@ -118,6 +118,7 @@ class World(GuestCPU, WorldFiles):
         self.next_tid = 1001
         self._init_cpu()
         self.insn_budget = insn_budget                # guest instructions of every thread (cpu.py)
+        self.steps, self.max_steps = 0, max_steps     # world steps (a thread's turn, a timer) so far
         self.os = WorldOS(self)
         inner = EventObserver(self.log, self.clock, lambda: self.machine.tid)
         inner.rt = self.prof
@@ -186,6 +187,11 @@ class World(GuestCPU, WorldFiles):
             self.finish("idle")
             return
         t, _seq, kind, obj, _ver = e
+        self.steps += 1
+        if self.max_steps is not None and self.steps > self.max_steps:
+            heapq.heappush(self.queue, e)     # not taken: the world is as it was
+            raise BudgetExceeded(f"work budget of {self.max_steps} world steps used up at t={self.clock.now_ns} ns "
+                                 "(a step is one thread's turn or one timer)")
         if self.time_budget_ns is not None and t > self.time_budget_ns:
             main = self.threads.get(1000)
             raise BudgetExceeded(f"virtual-time budget of {self.time_budget_ns / 1e9:g} s reached "
