@@ -38,6 +38,7 @@ from emu.cpu.usermode import enter_ring3, on_boot_page
 from emu.errors import BudgetExceeded, GuestFault, StrictViolation
 from emu.kernel.block import Deadlock
 from emu.kernel.dispatch import Kernel
+from emu.kernel.namei import WorkExceeded
 
 RFLAGS_INIT = 0x202          # IF set + the always-one bit 1: a Linux user process
 RF = 1 << 16                 # SYSCALL saves RFLAGS into R11 with RF cleared (Linux entry_64.S: R11 = RFLAGS)
@@ -199,7 +200,12 @@ class Machine:
         if log.active:
             log.emit("syscall", k.clock.now_ns, self.tid, nr=nr, name=k.name_of(nr),
                      args=[[n, r, v] for n, r, v, _ in k.named_args(nr, args)])
-        return k.syscall(self.mem, nr, args, tid=self.tid)
+        try:
+            return k.syscall(self.mem, nr, args, tid=self.tid)
+        except WorkExceeded as e:
+            raise BudgetExceeded(f"instruction budget of {e.limit} exhausted by path lookups: {e.used} path "
+                                 f"components walked in this run (each is charged as one instruction), the "
+                                 f"last in {k.name_of(nr)} (raise it with --budget)") from None
 
     def finish_syscall(self, res, rip: int, rflags: int) -> None:
         """The call ``res`` of the SYSCALL at ``rip`` is over: RAX, RCX and R11 as Linux leaves
@@ -319,7 +325,9 @@ class Machine:
             self.uc.reg_write(REG_IDS[name], v & 0xFFFFFFFFFFFFFFFF)
 
     def run(self, begin: int, until: int, budget: int = DEFAULT_BUDGET) -> None:
-        """Run from ``begin`` until the PC reaches ``until``; raise what stopped it otherwise."""
+        """Run from ``begin`` until the PC reaches ``until``; raise what stopped it otherwise.
+        The kernel's path lookups are charged on a meter of the same size (emu.kernel.vfs.Meter)."""
+        self.kernel.vfs.meter.start(budget)
         self._emulate(begin, until, budget)
         pc = self.uc.reg_read(REG_IDS["rip"])
         if pc != until and self.exit_status is None:

@@ -153,7 +153,7 @@ globals().update(ALIASES)
 # The constants most handlers use, spelled out so readers and linters can find them.
 EPERM, ENOENT, ESRCH, EINTR, EIO, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT = 1, 2, 3, 4, 5, 9, 11, 12, 13, 14
 EEXIST, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ESPIPE, EROFS, EPIPE = 17, 20, 21, 22, 23, 24, 29, 30, 32
-ENAMETOOLONG, ENOSYS, ELOOP, ENXIO, ETIMEDOUT = 36, 38, 40, 6, 110
+ENAMETOOLONG, ENOSYS, ELOOP, ENXIO, ETIMEDOUT, ESTALE = 36, 38, 40, 6, 110, 116
 
 
 class SysError(Exception):

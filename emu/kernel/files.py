@@ -86,34 +86,50 @@ class OpenFile:
         return False
 
 
+class HostFile:
+    """A regular file of the mounted host directory, held by its guest path and its host
+    identity (st_dev, st_ino) — not by a host fd. Each use opens it on the host for as long
+    as one call takes, so the guest's open files never count against the host's fd limit
+    (the guest meets EMFILE at its own NOFILE, never the host's ENFILE), and a host rename
+    or delete while the guest holds it open shows as ESTALE (116, "Stale file handle"),
+    as on an NFS mount, never as another file at the same name."""
+
+    def __init__(self, vfs, vpath: tuple[bytes, ...], ident: tuple[int, int]):
+        self.vfs, self.vpath, self.ident = vfs, vpath, ident
+
+    def use(self, fn):
+        """``fn(host fd)``, with the file opened for the call; a host I/O error is EIO."""
+        fd = self.vfs.reopen(self.vpath, self.ident)
+        try:
+            return fn(fd)
+        except OSError:
+            raise SysError(EIO) from None
+        finally:
+            os.close(fd)
+
+
 class RegularFile(OpenFile):
-    """A read-only regular file: embedded bytes, or a host file read with pread on its own fd."""
+    """A read-only regular file: embedded bytes, or a file of the host mount (:class:`HostFile`)."""
 
     readable = True
 
-    def __init__(self, name: str, data: bytes | None = None, host_fd: int | None = None,
+    def __init__(self, name: str, data: bytes | None = None, host: HostFile | None = None,
                  nonblock: bool = False):
         super().__init__(nonblock)
-        self.name, self.data, self.host_fd = name, data, host_fd
+        self.name, self.data, self.host = name, data, host
         self.pos = 0
 
     def size(self) -> int:
         """The file's current size in bytes."""
-        if self.host_fd is None:
+        if self.host is None:
             return len(self.data)
-        try:
-            return os.fstat(self.host_fd).st_size
-        except OSError:
-            raise SysError(EIO) from None
+        return self.host.use(lambda fd: os.fstat(fd).st_size)
 
     def _pread(self, n: int, pos: int) -> bytes:
         """Up to ``n`` bytes at offset ``pos`` (fewer at the end of the file)."""
-        if self.host_fd is None:
+        if self.host is None:
             return self.data[pos:pos + n]
-        try:
-            return os.pread(self.host_fd, n, pos)
-        except OSError:              # a host I/O error is the guest's I/O error
-            raise SysError(EIO) from None
+        return self.host.use(lambda fd: os.pread(fd, n, pos))
 
     def read(self, c: Call, buf: int, count: int) -> int:
         data = self._pread(count, self.pos)
@@ -127,22 +143,18 @@ class RegularFile(OpenFile):
         self.pos = seek_position(self.pos, self.size(), off, whence)
         return self.pos
 
-    def release(self) -> list[object]:
-        if self.host_fd is not None:
-            os.close(self.host_fd)
-            self.host_fd = None
-        return []
-
-
 class Directory(OpenFile):
-    """An open directory, remembered by its path in the guest's namespace."""
+    """An open directory, remembered by its path in the guest's namespace and, for one of the
+    host mount, its host identity: used as a dirfd it must still be that directory (ESTALE
+    otherwise, as :class:`HostFile`) — it never follows its name to another directory."""
 
     kind = "dir"
     readable = True
 
-    def __init__(self, vpath: tuple[bytes, ...], nonblock: bool = False):
+    def __init__(self, vpath: tuple[bytes, ...], nonblock: bool = False,
+                 ident: tuple[int, int] | None = None):
         super().__init__(nonblock)
-        self.vpath = vpath
+        self.vpath, self.ident = vpath, ident
         self.pos = 0
 
     def read(self, c: Call, buf: int, count: int) -> int:
@@ -165,9 +177,9 @@ class PathOnly(OpenFile):
 
     kind = "path"
 
-    def __init__(self, vpath: tuple[bytes, ...], directory: bool):
+    def __init__(self, vpath: tuple[bytes, ...], directory: bool, ident: tuple[int, int] | None = None):
         super().__init__()
-        self.vpath, self.directory = vpath, directory
+        self.vpath, self.directory, self.ident = vpath, directory, ident
 
     def lseek(self, off: int, whence: int) -> int:
         raise SysError(EBADF)

@@ -66,13 +66,13 @@ def do_open(c: Call, dirfd: int, path: bytes, flags: int) -> int:
     if not path:
         raise SysError(ENOENT)                             # from getname
     fd = k.fds.lowest_free()
-    start = k.cwd
+    start, ident = k.cwd, None
     if not path.startswith(b"/") and dirfd != AT_FDCWD:
         d = k.fds.get(dirfd)
         if not d.is_dir:
             raise SysError(ENOTDIR)
-        start = d.vpath
-    f = k.vfs.open(path, flags, start)
+        start, ident = d.vpath, getattr(d, "ident", None)
+    f = k.vfs.open(path, flags, start, ident)
     k.fds.install(fd, f, cloexec=bool(flags & O_CLOEXEC))
     return fd
 

@@ -218,6 +218,7 @@ class WorldDebugger(Breakpoints):
         in the single-thread debugger)."""
         if self.budget is not None:
             self.world.insn_budget, self.world.insn_base = self.budget, self.world.insns
+            self.world.kernel.vfs.meter.start(self.budget)
 
     def nexti(self, n: int = 1) -> Stop:
         raise DebugError("ni is not available in world mode; si steps one instruction, ne one event.")

@@ -119,6 +119,7 @@ class World(GuestCPU, WorldFiles):
         self._init_cpu()
         self.insn_budget = insn_budget                # guest instructions of every thread (cpu.py)
         self.steps, self.max_steps = 0, max_steps     # world steps (a thread's turn, a timer) so far
+        self.kernel.vfs.meter.start(insn_budget)      # path lookups: charged like instructions
         self.os = WorldOS(self)
         inner = EventObserver(self.log, self.clock, lambda: self.machine.tid)
         inner.rt = self.prof
