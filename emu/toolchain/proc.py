@@ -23,15 +23,16 @@ def run_bounded(cmd: list[str], timeout: float, cwd: str | None = None,
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill(proc)
+        kill_group(proc)
         raise TimedOut(cmd[0]) from None
     except BaseException:
-        _kill(proc)
+        kill_group(proc)
         raise
     return proc.returncode, out.decode("utf-8", "replace")
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the process group ``proc`` leads (it was started with start_new_session) and reap it."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

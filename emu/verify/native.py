@@ -14,7 +14,6 @@ import hashlib
 import os
 import platform
 import shutil
-import signal
 import struct
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emu.errors import GosyscallError
+from emu.toolchain.proc import kill_group
 
 SOURCE = Path(__file__).with_name("native_runner.c")
 MAGIC = b"GOSYSV01"
@@ -130,11 +130,11 @@ def run_native(plan: Plan) -> NativeRun:
     try:
         out, _err = proc.communicate(plan.encode(), timeout=plan.timeout_s + BACKSTOP_S)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        kill_group(proc)
         raise NativeUnavailable(f"the native runner did not stop {BACKSTOP_S} s after its "
                                 f"{plan.timeout_s} s timeout; it was killed") from None
     except BaseException:
-        _kill_group(proc)
+        kill_group(proc)
         raise
     run = parse_report(out.decode("ascii", "replace"))
     if run.end.startswith("exit ") and int(run.end.split()[1]) in CHILD_EXITS:
@@ -142,15 +142,6 @@ def run_native(plan: Plan) -> NativeRun:
     if not run.end:
         raise NativeUnavailable(f"the native runner failed (status {proc.returncode})")
     return run
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """SIGKILL the runner's process group (it leads one: start_new_session) and reap it."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.communicate()
 
 
 def parse_report(text: str) -> NativeRun:

@@ -97,23 +97,19 @@ def test_a_path_800_directories_deep_needs_one_host_fd(tmp_path):
 
 
 # -- identity, not name ------------------------------------------------------------------------------
-def test_a_file_replaced_on_the_host_reads_estale_not_the_new_file(mounted):
+def _replace(f: Path) -> None:
+    (f.parent / "other").write_bytes(b"NEW CONTENTS\n")
+    os.rename(f.parent / "other", f)
+
+
+@pytest.mark.parametrize("change", [_replace, Path.unlink], ids=["replaced", "deleted"])
+def test_a_file_replaced_or_deleted_on_the_host_reads_estale_not_another_file(mounted, change):
     g = mounted()
-    mnt = Path(g.k.vfs.mount)
-    (mnt / "f").write_bytes(b"old contents\n")
+    f = Path(g.k.vfs.mount) / "f"
+    f.write_bytes(b"old contents\n")
     fd = g.open("/mnt/f")
     assert g.read(fd, 4) == b"old "
-    (mnt / "other").write_bytes(b"NEW CONTENTS\n")
-    os.rename(mnt / "other", mnt / "f")
-    assert g.ret("read", fd, g.BUF, 100) == -ESTALE
-
-
-def test_a_file_deleted_on_the_host_reads_estale(mounted):
-    g = mounted()
-    mnt = Path(g.k.vfs.mount)
-    (mnt / "f").write_bytes(b"contents\n")
-    fd = g.open("/mnt/f")
-    (mnt / "f").unlink()
+    change(f)
     assert g.ret("read", fd, g.BUF, 100) == -ESTALE
     assert g.ret("close", fd) == 0
 

@@ -21,6 +21,7 @@ from emu.cpu import layout as L
 from emu.verify.compare import run_case
 from emu.verify.native import Plan, run_native
 from emu.verify.report import result_text, verdict_line
+from tests.verify.conftest import jmp_loop_plan
 
 ENOSYS = 38
 
@@ -48,14 +49,8 @@ def _loop(tmp_path):
 
 
 def test_a_native_loop_stops_at_the_timeout_every_time(native):
-    code = b"\xeb\xfe"                                       # jmp $
-    text = (L.TEXT_BASE, 0x1000, 5, code.ljust(0x1000, b"\xcc"))
-    stack = (L.STACK_LO, L.STACK_HI - L.STACK_LO, 3, bytes(L.STACK_HI - L.STACK_LO))
-    regs = [0] * 16 + [L.TEXT_BASE, 0x202]
-    regs[7] = L.STACK_HI - 0x100
     for _ in range(3):
-        run = run_native(Plan([text, stack], tuple(regs), L.TEXT_BASE + 2, b"", [],
-                              max_steps=10**12, timeout_s=1))
+        run = run_native(jmp_loop_plan(max_steps=10**12, timeout_s=1))
         assert run.end == "timeout" and run.steps
 
 

@@ -5,6 +5,7 @@ from emu.cli.main import main
 from emu.cpu import layout as L
 from emu.verify.compare import run_case
 from emu.verify.native import Plan, run_native
+from tests.verify.conftest import jmp_loop_plan
 
 
 def _stub(tmp_path, body: str):
@@ -36,13 +37,11 @@ def test_outside_the_prepared_fds_and_known_harmless_numbers_nothing_runs(native
 
 def test_a_native_run_that_would_hang_is_stopped(native):
     """A two-instruction loop runs into the step limit; a long sleep into the timeout."""
-    code = b"\xeb\xfe"                                       # jmp $
-    text = (L.TEXT_BASE, 0x1000, 5, code.ljust(0x1000, b"\xcc"))
-    stack = (L.STACK_LO, L.STACK_HI - L.STACK_LO, 3, bytes(L.STACK_HI - L.STACK_LO))
-    regs = [0] * 16 + [L.TEXT_BASE, 0x202]
-    regs[7] = L.STACK_HI - 0x100
-    run = run_native(Plan([text, stack], tuple(regs), L.TEXT_BASE + 2, b"", [], max_steps=500))
+    loop = jmp_loop_plan(max_steps=500)
+    run = run_native(loop)
     assert run.end == "limit" and len(run.steps) == 500
+    text, stack = loop.regions
+    regs = list(loop.regs)
     # nanosleep({1000 s, 0}) : mov eax, 35; mov rdi, rsp; xor esi, esi; syscall
     code = b"\xb8\x23\x00\x00\x00\x48\x89\xe7\x31\xf6\x0f\x05\xcc"
     stack_data = (1000).to_bytes(8, "little").ljust(L.STACK_HI - L.STACK_LO - 0x100, b"\0").rjust(
